@@ -1,0 +1,14 @@
+package io.tocsin.events;
+
+/**
+ * The catalog of Kafka topics Tocsin writes and reads; {@code docs/topics.md} describes each one. A topic name carries
+ * its contract version: a breaking change means a new topic, never a new shape on an old one.
+ */
+public final class Topics {
+
+    /** One {@link AlertReceived} per alert accepted by alert-ingest, keyed by {@link AlertReceived#partitionKey()}. */
+    public static final String ALERTS = "tocsin.alerts.v1";
+
+    private Topics() {
+    }
+}
