@@ -10,27 +10,23 @@ import jakarta.ws.rs.core.SecurityContext;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.tocsin.ingest.config.IngestConfig;
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.tocsin.ingest.metrics.IngestMetrics.Rejection;
 
 /**
- * Guards every {@code /api} path: a request must carry a configured credential, and its declared body must fit the
- * limit, before any of the body is read. The credential's name becomes the request's principal, the alerts' source.
+ * Guards every {@code /api} path: a request must carry a configured credential before any of its body is read. The
+ * credential's name becomes the request's principal, the alerts' source.
  */
 public class AuthenticationFilter {
 
     private final Credentials credentials;
     private final Problems problems;
     private final IngestMetrics metrics;
-    private final long maxBodySize;
 
-    public AuthenticationFilter(Credentials credentials, Problems problems, IngestMetrics metrics,
-            IngestConfig config) {
+    public AuthenticationFilter(Credentials credentials, Problems problems, IngestMetrics metrics) {
         this.credentials = credentials;
         this.problems = problems;
         this.metrics = metrics;
-        this.maxBodySize = config.limits().maxBodySize().asLongValue();
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -43,11 +39,6 @@ public class AuthenticationFilter {
         if (source.isEmpty()) {
             metrics.rejected(IngestMetrics.UNKNOWN_SOURCE, Rejection.UNAUTHENTICATED, 0);
             return problems.unauthenticated(path);
-        }
-        long declared = request.getLength();
-        if (declared > maxBodySize) {
-            metrics.rejected(source.get(), Rejection.PAYLOAD_TOO_LARGE, 0);
-            return problems.tooLarge(path, declared, maxBodySize);
         }
         request.setSecurityContext(new SourceContext(source.get(), request.getSecurityContext().isSecure()));
         return null;
