@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Runs the whole of Tocsin on this machine: a Kafka broker, PostgreSQL, and every service that exists.
+# Stays in the foreground; Ctrl-C or SIGTERM stops everything it started. See README "Quick start".
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+STATE=${TOCSIN_LOCAL_DIR:-$ROOT/.local}
+LOGS=$STATE/logs
+KAFKA_PORT=${TOCSIN_KAFKA_PORT:-9092}
+CONTROLLER_PORT=${TOCSIN_KAFKA_CONTROLLER_PORT:-9094}
+DB_HOST=${TOCSIN_DB_HOST:-127.0.0.1}
+DB_PORT=${TOCSIN_DB_PORT:-5432}
+DB_USER=${TOCSIN_DB_USER:-postgres}
+DB_PASSWORD=${TOCSIN_DB_PASSWORD:-}
+DB_NAME=${TOCSIN_DB_NAME:-tocsin}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+LIB=$ROOT/local-stack/target/lib
+# name:port of every service, in start order; those whose module does not exist yet are skipped.
+SERVICES=("alert-ingest:${TOCSIN_INGEST_PORT:-8081}" "escalation:${TOCSIN_ESCALATION_PORT:-8082}"
+  "notifier:${TOCSIN_NOTIFIER_PORT:-8083}" "runbook-engine:${TOCSIN_RUNBOOK_PORT:-8084}")
+
+declare -a PIDS=() NAMES=()
+STOPPING=0
+
+say() { printf '[run-local] %s\n' "$*"; }
+die() { printf '[run-local] ERROR: %s\n' "$*" >&2; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+stop_all() {
+  [ "$STOPPING" = 1 ] && return
+  STOPPING=1
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    if kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      say "stopping ${NAMES[$i]} (pid ${PIDS[$i]})"
+      kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "${PIDS[$i]}" 2>/dev/null || break; sleep 0.2; done
+      kill -KILL "${PIDS[$i]}" 2>/dev/null || true
+      wait "${PIDS[$i]}" 2>/dev/null || true
+    fi
+  done
+  say "stopped everything it started"
+}
+trap 'stop_all' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start() { # name logfile command...
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  PIDS+=("$!")
+  NAMES+=("$name")
+}
+
+await_ready() { # name seconds probe...
+  local name=$1 seconds=$2 pid=${PIDS[-1]}
+  shift 2
+  for _ in $(seq 1 $((seconds * 5))); do
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || die "$name exited while starting; its log: $LOGS/$name.log"
+    sleep 0.2
+  done
+  die "$name was not ready within ${seconds}s; its log: $LOGS/$name.log"
+}
+
+build_if_needed() {
+  local stale=0 module jar
+  for module in local-stack "${SERVICES[@]%%:*}"; do
+    [ -f "$ROOT/$module/pom.xml" ] || continue
+    if [ "$module" = local-stack ]; then jar=$ROOT/local-stack/target/local-stack-0.1.0-SNAPSHOT.jar
+    else jar=$ROOT/$module/target/quarkus-app/quarkus-run.jar; fi
+    if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/$module/src" "$ROOT/$module/pom.xml" "$ROOT/pom.xml" \
+      "$ROOT/event-contracts/src" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+      stale=1
+    fi
+  done
+  if [ "$stale" = 1 ]; then
+    say "building (first run, or sources changed): ./mvnw package -DskipTests"
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || die "the build failed"
+  fi
+}
+
+start_kafka() {
+  if [ -n "${TOCSIN_KAFKA_BOOTSTRAP_SERVERS:-}" ]; then
+    say "using the Kafka at $TOCSIN_KAFKA_BOOTSTRAP_SERVERS"
+    BOOTSTRAP=$TOCSIN_KAFKA_BOOTSTRAP_SERVERS
+    return
+  fi
+  port_open 127.0.0.1 "$KAFKA_PORT" && die "port $KAFKA_PORT is taken: stop what uses it, or set TOCSIN_KAFKA_PORT (or TOCSIN_KAFKA_BOOTSTRAP_SERVERS to use a running broker)"
+  port_open 127.0.0.1 "$CONTROLLER_PORT" && die "port $CONTROLLER_PORT is taken: set TOCSIN_KAFKA_CONTROLLER_PORT"
+  mkdir -p "$STATE/kafka"
+  sed -e "s#@STATE@#$STATE#g" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" \
+    "$ROOT/local-stack/kafka/server.properties.template" >"$STATE/kafka/server.properties"
+  if [ ! -f "$STATE/kafka/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$("$JAVA" -cp "$LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    "$JAVA" -cp "$LIB/*" -Dlog4j2.configurationFile="$ROOT/local-stack/kafka/log4j2.properties" \
+      kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$STATE/kafka/server.properties" \
+      >"$LOGS/kafka-format.log" 2>&1 || die "formatting Kafka's storage failed; see $LOGS/kafka-format.log"
+  fi
+  say "starting Kafka (KRaft) on 127.0.0.1:$KAFKA_PORT, data in $STATE/kafka/data"
+  start kafka "$LOGS/kafka.log" "$JAVA" -Xms256m -Xmx512m -cp "$LIB/*" \
+    -Dlog4j2.configurationFile="$ROOT/local-stack/kafka/log4j2.properties" kafka.Kafka "$STATE/kafka/server.properties"
+  await_ready kafka 60 port_open 127.0.0.1 "$KAFKA_PORT"
+  BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+}
+
+start_postgres() {
+  if port_open "$DB_HOST" "$DB_PORT"; then
+    say "using the PostgreSQL at $DB_HOST:$DB_PORT (database $DB_NAME)"
+    "$JAVA" -cp "$LIB/*:$ROOT/local-stack/target/classes" io.tocsin.localstack.LocalPostgres ensure \
+      --host "$DB_HOST" --port "$DB_PORT" --user "$DB_USER" --password "$DB_PASSWORD" --database "$DB_NAME" \
+      >"$LOGS/postgres-ensure.log" 2>&1 || die "could not reach database $DB_NAME as $DB_USER; see $LOGS/postgres-ensure.log"
+    return
+  fi
+  [ "$DB_HOST" = 127.0.0.1 ] || [ "$DB_HOST" = localhost ] || die "no PostgreSQL answers at $DB_HOST:$DB_PORT"
+  say "no PostgreSQL at $DB_HOST:$DB_PORT: starting an embedded one, data in $STATE/postgres"
+  DB_USER=postgres DB_PASSWORD=
+  start postgres "$LOGS/postgres.log" "$JAVA" -Xmx128m -cp "$LIB/*:$ROOT/local-stack/target/classes" \
+    io.tocsin.localstack.LocalPostgres serve --data "$STATE/postgres" --port "$DB_PORT" --database "$DB_NAME"
+  await_ready postgres 60 grep -q 'embedded PostgreSQL ready' "$LOGS/postgres.log"
+}
+
+ingest_tokens() {
+  if [ -n "${TOCSIN_INGEST_TOKENS:-}" ]; then
+    INGEST_TOKENS=$TOCSIN_INGEST_TOKENS
+    TOKEN_NAME=${INGEST_TOKENS%%:*}
+    TOKEN=${INGEST_TOKENS#*:}
+    TOKEN=${TOKEN%%,*}
+    return
+  fi
+  if [ ! -s "$STATE/ingest-token" ]; then
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$STATE/ingest-token")
+  fi
+  TOKEN_NAME=alertmanager
+  TOKEN=$(cat "$STATE/ingest-token")
+  INGEST_TOKENS=$TOKEN_NAME:$TOKEN
+}
+
+start_services() {
+  local entry name port
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*}
+    port=${entry##*:}
+    [ -f "$ROOT/$name/target/quarkus-app/quarkus-run.jar" ] || continue
+    port_open 127.0.0.1 "$port" && die "port $port (for $name) is taken: stop what uses it, or set its TOCSIN_*_PORT"
+    say "starting $name on port $port"
+    start "$name" "$LOGS/$name.log" env \
+      TOCSIN_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" TOCSIN_INGEST_TOKENS="$INGEST_TOKENS" \
+      TOCSIN_DB_HOST="$DB_HOST" TOCSIN_DB_PORT="$DB_PORT" TOCSIN_DB_USER="$DB_USER" \
+      TOCSIN_DB_PASSWORD="$DB_PASSWORD" TOCSIN_DB_NAME="$DB_NAME" QUARKUS_HTTP_PORT="$port" \
+      "$JAVA" -Xmx256m -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar"
+    await_ready "$name" 90 curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"
+  done
+}
+
+write_alertmanager_config() {
+  cat >"$STATE/alertmanager.yml" <<YAML
+# A complete Alertmanager configuration that sends every alert to this Tocsin.
+# prometheus-alertmanager --config.file=$STATE/alertmanager.yml
+route:
+  receiver: tocsin
+  group_by: [alertname]
+  group_wait: 10s
+  group_interval: 1m
+  repeat_interval: 4h
+receivers:
+  - name: tocsin
+    webhook_configs:
+      - url: $INGEST_URL/api/v1/alerts/alertmanager
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: $TOKEN
+YAML
+}
+
+print_welcome() {
+  cat <<INFO
+
+  Tocsin is running. Stop it with Ctrl-C.
+
+  Webhook URL   $INGEST_URL/api/v1/alerts/alertmanager
+  Token         $TOKEN   (source name: $TOKEN_NAME)
+  Kafka         $BOOTSTRAP   (alerts on topic tocsin.alerts.v1)
+  PostgreSQL    $DB_HOST:$DB_PORT/$DB_NAME
+  Logs          $LOGS/
+  Metrics       $INGEST_URL/q/metrics      Health  $INGEST_URL/q/health/ready
+
+  Receiver for alertmanager.yml (a complete file is in $STATE/alertmanager.yml):
+
+    receivers:
+      - name: tocsin
+        webhook_configs:
+          - url: $INGEST_URL/api/v1/alerts/alertmanager
+            send_resolved: true
+            http_config:
+              authorization:
+                type: Bearer
+                credentials: $TOKEN
+
+  Fire a sample alert:
+
+    curl -i -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' \\
+      $INGEST_URL/api/v1/alerts -d '{"labels":{"alertname":"TocsinSmokeTest","severity":"warning"},"annotations":{"summary":"hello from curl"}}'
+
+INFO
+}
+
+mkdir -p "$STATE" "$LOGS"
+command -v curl >/dev/null || die "curl is needed to check the services are ready"
+build_if_needed
+ingest_tokens
+start_postgres
+start_kafka
+start_services
+INGEST_URL=http://127.0.0.1:${SERVICES[0]##*:}
+write_alertmanager_config
+print_welcome
+say "ready"
+
+# Stay in the foreground; if anything we started dies, stop the rest and say which.
+while :; do
+  wait -n "${PIDS[@]}" || true
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      die "${NAMES[$i]} stopped unexpectedly; its log: $LOGS/${NAMES[$i]}.log"
+    fi
+  done
+done
