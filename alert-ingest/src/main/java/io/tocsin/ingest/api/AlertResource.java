@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -33,6 +32,7 @@ import io.tocsin.ingest.messaging.AlertPublisher;
 import io.tocsin.ingest.messaging.BrokerUnavailableException;
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.tocsin.ingest.metrics.IngestMetrics.Rejection;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The inbound doors for alerts. A request is validated whole before anything is published, and answered 202 only once
@@ -71,9 +71,9 @@ public class AlertResource {
     @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size")
     @APIResponse(responseCode = "415", description = "Content-Type is not JSON")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry (Retry-After)")
-    public Uni<Response> alertmanager(@Context SecurityContext security, @Context HttpHeaders headers,
+    public Uni<Response> alertmanager(RoutingContext routing, @Context HttpHeaders headers,
             @Context UriInfo uri, byte[] body) {
-        return ingest(AlertOrigin.ALERTMANAGER, security, headers, uri, body);
+        return ingest(AlertOrigin.ALERTMANAGER, routing.get(AuthenticationFilter.SOURCE), headers, uri, body);
     }
 
     @POST
@@ -84,15 +84,13 @@ public class AlertResource {
     @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size")
     @APIResponse(responseCode = "415", description = "Content-Type is not JSON")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry (Retry-After)")
-    public Uni<Response> generic(@Context SecurityContext security, @Context HttpHeaders headers,
+    public Uni<Response> generic(RoutingContext routing, @Context HttpHeaders headers,
             @Context UriInfo uri, byte[] body) {
-        return ingest(AlertOrigin.GENERIC, security, headers, uri, body);
+        return ingest(AlertOrigin.GENERIC, routing.get(AuthenticationFilter.SOURCE), headers, uri, body);
     }
 
-    private Uni<Response> ingest(AlertOrigin origin, SecurityContext security, HttpHeaders headers, UriInfo uri,
-            byte[] body) {
+    private Uni<Response> ingest(AlertOrigin origin, String source, HttpHeaders headers, UriInfo uri, byte[] body) {
         long start = System.nanoTime();
-        String source = security.getUserPrincipal().getName();
         String path = uri.getPath();
         Instant receivedAt = clock.instant();
 

@@ -1,23 +1,28 @@
 package io.tocsin.ingest.api;
 
-import java.security.Principal;
 import java.util.Optional;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.tocsin.ingest.metrics.IngestMetrics.Rejection;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Guards every {@code /api} path: a request must carry a configured credential before any of its body is read. The
- * credential's name becomes the request's principal, the alerts' source.
+ * credential's name becomes the alerts' source.
  */
 public class AuthenticationFilter {
+
+    /**
+     * Where the authenticated source name is kept for the request. (A JAX-RS SecurityContext would do, but setting one
+     * costs a CDI lookup per request when Quarkus Security is absent.)
+     */
+    public static final String SOURCE = "tocsin.source";
 
     private final Credentials credentials;
     private final Problems problems;
@@ -30,7 +35,7 @@ public class AuthenticationFilter {
     }
 
     @ServerRequestFilter(preMatching = true)
-    public Response authenticate(ContainerRequestContext request) {
+    public Response authenticate(ContainerRequestContext request, RoutingContext routing) {
         String path = request.getUriInfo().getPath();
         if (!path.startsWith("/api/")) {
             return null;
@@ -40,31 +45,7 @@ public class AuthenticationFilter {
             metrics.rejected(IngestMetrics.UNKNOWN_SOURCE, Rejection.UNAUTHENTICATED, 0);
             return problems.unauthenticated(path);
         }
-        request.setSecurityContext(new SourceContext(source.get(), request.getSecurityContext().isSecure()));
+        routing.put(SOURCE, source.get());
         return null;
-    }
-
-    /** The authenticated source as the request's principal. */
-    private record SourceContext(String source, boolean secure) implements SecurityContext {
-
-        @Override
-        public Principal getUserPrincipal() {
-            return () -> source;
-        }
-
-        @Override
-        public boolean isUserInRole(String role) {
-            return false;
-        }
-
-        @Override
-        public boolean isSecure() {
-            return secure;
-        }
-
-        @Override
-        public String getAuthenticationScheme() {
-            return "token";
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.tocsin.ingest.config;
 
 import java.time.Clock;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.StartupEvent;
 import io.tocsin.ingest.api.Credentials;
+import io.tocsin.ingest.domain.EventIds;
 import io.tocsin.ingest.domain.PayloadReader;
 
 /** Wires the framework-free pieces of alert-ingest from its configuration. */
@@ -30,7 +30,7 @@ public class IngestBeans {
     @Produces
     @Singleton
     PayloadReader payloadReader(IngestConfig config) {
-        return new PayloadReader(config.limits().toDomain(), UUID::randomUUID);
+        return new PayloadReader(config.limits().toDomain(), EventIds::next);
     }
 
     /** The clock alerts are stamped with; tests replace it. */

@@ -1,12 +1,9 @@
 package io.tocsin.ingest.domain;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,6 +27,7 @@ public final class PayloadReader {
 
     private static final int MAX_REPORTED_ERRORS = 20;
     private static final int MAX_TEXT_LENGTH = 4096;
+    private static final Instant END_OF_YEAR_ONE = Instant.parse("0002-01-01T00:00:00Z");
 
     private final IngestLimits limits;
     private final Supplier<UUID> ids;
@@ -222,14 +220,14 @@ public final class PayloadReader {
         }
         Instant instant;
         try {
-            instant = OffsetDateTime.parse(node.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            instant = Rfc3339.parse(node.textValue());
         } catch (DateTimeParseException e) {
             errors.add(path, "is not an RFC 3339 timestamp: \"" + abbreviate(node.textValue())
                     + "\" (expected for example 2026-11-22T03:04:05Z)");
             return null;
         }
         // Go's zero time.Time, which Alertmanager sends as endsAt while an alert fires, means "not set".
-        if (instant.isBefore(Instant.parse("0002-01-01T00:00:00Z"))) {
+        if (instant.isBefore(END_OF_YEAR_ONE)) {
             if (required) {
                 errors.add(path, "is the zero time; expected when the alert started");
             }
@@ -279,7 +277,7 @@ public final class PayloadReader {
             errors.add(path, "has " + node.size() + " " + what + "; at most " + maxEntries + " are allowed");
             return null;
         }
-        Map<String, String> values = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> values = new ArrayList<>(node.size());
         Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
@@ -297,10 +295,12 @@ public final class PayloadReader {
                 errors.add(fieldPath, "is " + value.textValue().length() + " characters; at most " + maxValueLength
                         + " are allowed");
             } else {
-                values.put(name, value.textValue());
+                values.add(Map.entry(name, value.textValue()));
             }
         }
-        return values;
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = values.toArray(new Map.Entry[0]);
+        return Map.ofEntries(entries);
     }
 
     private static String at(String path, String name) {
