@@ -9,6 +9,9 @@ public final class Topics {
     /** One {@link AlertReceived} per alert accepted by alert-ingest, keyed by {@link AlertReceived#partitionKey()}. */
     public static final String ALERTS = "tocsin.alerts.v1";
 
+    /** Every {@link IncidentEvent}, keyed by incident id, written by escalation through its outbox. */
+    public static final String INCIDENTS = "tocsin.incidents.v1";
+
     private Topics() {
     }
 }

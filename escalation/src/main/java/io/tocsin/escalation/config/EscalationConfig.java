@@ -1,0 +1,27 @@
+package io.tocsin.escalation.config;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** escalation's own settings, under {@code tocsin.escalation}; README "Configuration" lists them. */
+@ConfigMapping(prefix = "tocsin.escalation")
+public interface EscalationConfig {
+
+    /**
+     * The labels alerts of one incident share; each element a label or {@code a|b} alternatives, first present wins
+     * ({@code TOCSIN_ESCALATION_GROUP_BY}).
+     */
+    @WithDefault("alertname,service|job,cluster|namespace")
+    List<String> groupBy();
+
+    /** An incident that resolved less than this long ago is reopened, not opened anew, when its group fires again. */
+    @WithDefault("5m")
+    Duration flapWindow();
+
+    /** How often the outbox relay looks for unpublished events. */
+    @WithDefault("0.2s")
+    Duration outboxInterval();
+}

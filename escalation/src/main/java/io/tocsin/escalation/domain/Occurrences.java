@@ -1,0 +1,51 @@
+package io.tocsin.escalation.domain;
+
+import java.time.Instant;
+
+import io.tocsin.events.AlertStatus;
+
+/**
+ * Decides what a delivery of an alert means, given the latest known occurrence of the same fingerprint. Alertmanager
+ * re-sends whole groups every group_interval and HA pairs send everything twice, so most deliveries repeat what is
+ * already known and must change nothing but counters.
+ */
+public final class Occurrences {
+
+    /** What a delivery means. */
+    public enum Meaning {
+        /** The first delivery of a firing occurrence: attach it to an incident. */
+        NEW_OCCURRENCE,
+        /** The same firing occurrence again: count it, nothing else. */
+        REPEAT,
+        /** The known firing occurrence has resolved. */
+        RESOLVES,
+        /** A resolved delivery for an occurrence already resolved or never seen, or a late firing one: count it. */
+        STALE
+    }
+
+    /** The latest occurrence known for a fingerprint. */
+    public record Known(AlertStatus status, Instant startsAt) {
+    }
+
+    private Occurrences() {
+    }
+
+    /**
+     * @param latest the latest occurrence of this fingerprint, or {@code null} when none is known
+     */
+    public static Meaning classify(Known latest, AlertStatus status, Instant startsAt) {
+        boolean firing = status != AlertStatus.RESOLVED;
+        if (latest == null) {
+            return firing ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
+        }
+        if (latest.status() == AlertStatus.FIRING) {
+            return firing ? Meaning.REPEAT : Meaning.RESOLVES;
+        }
+        if (!firing) {
+            return Meaning.STALE;
+        }
+        // Resolved, and now firing: Prometheus gives a new occurrence a new start; the same (or an earlier) start is a
+        // delayed re-send of the occurrence that already resolved.
+        return startsAt.isAfter(latest.startsAt()) ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
+    }
+}

@@ -1,0 +1,64 @@
+package io.tocsin.escalation.persistence;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import io.smallrye.mutiny.Uni;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.Topics;
+
+/**
+ * Records an incident event twice in the caller's transaction: as a timeline entry and as an outbox row. Both commit
+ * with the state change that caused them, or neither does; the outbox relay publishes the row afterwards.
+ */
+@ApplicationScoped
+public class EventLog {
+
+    private final ObjectWriter writer;
+
+    public EventLog(ObjectMapper mapper) {
+        this.writer = mapper.writerFor(IncidentEvent.class);
+    }
+
+    public Uni<Void> record(Mutiny.Session session, IncidentEvent event, String actor, String summary) {
+        TimelineEntryRecord entry = new TimelineEntryRecord();
+        entry.incidentId = event.incidentId();
+        entry.eventId = event.eventId();
+        entry.kind = kind(event);
+        entry.actor = actor;
+        entry.occurredAt = event.occurredAt();
+        entry.summary = summary;
+
+        OutboxRecord outbox = new OutboxRecord();
+        outbox.eventId = event.eventId();
+        outbox.topic = Topics.INCIDENTS;
+        outbox.messageKey = event.incidentId().toString();
+        outbox.payload = json(event);
+        outbox.createdAt = event.occurredAt();
+        return session.persist(entry).call(() -> session.persist(outbox));
+    }
+
+    /** The event's {@code type} as written on the topic, such as {@code incident.opened}. */
+    static String kind(IncidentEvent event) {
+        for (JsonSubTypes.Type type : IncidentEvent.class.getAnnotation(JsonSubTypes.class).value()) {
+            if (type.value() == event.getClass()) {
+                return type.name();
+            }
+        }
+        return "unknown";
+    }
+
+    private String json(IncidentEvent event) {
+        try {
+            return writer.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("incident events always serialize", e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.tocsin.escalation.persistence;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A row of {@code incident}. */
+@Entity
+@Table(name = "incident")
+public class IncidentRecord {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "group_key")
+    public String groupKey;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "group_labels")
+    public Map<String, String> groupLabels;
+
+    public String title;
+
+    public String service;
+
+    /** {@code open}, {@code acknowledged} or {@code resolved}. */
+    public String state;
+
+    public String priority;
+
+    @Column(name = "opened_at")
+    public Instant openedAt;
+
+    @Column(name = "last_alert_at")
+    public Instant lastAlertAt;
+
+    @Column(name = "resolved_at")
+    public Instant resolvedAt;
+
+    @Version
+    public long version;
+}

@@ -1,0 +1,37 @@
+package io.tocsin.escalation.persistence;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** A row of {@code outbox}: an event committed with the state it describes, published by the relay afterwards. */
+@Entity
+@Table(name = "outbox")
+public class OutboxRecord {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "event_id")
+    public UUID eventId;
+
+    public String topic;
+
+    @Column(name = "message_key")
+    public String messageKey;
+
+    public String payload;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "published_at")
+    public Instant publishedAt;
+}

@@ -1,0 +1,280 @@
+package io.tocsin.escalation.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.config.EscalationConfig;
+import io.tocsin.escalation.domain.Grouping;
+import io.tocsin.escalation.domain.Occurrences;
+import io.tocsin.escalation.domain.Occurrences.Meaning;
+import io.tocsin.escalation.domain.PriorityRules;
+import io.tocsin.escalation.persistence.AlertRecord;
+import io.tocsin.escalation.persistence.EventLog;
+import io.tocsin.escalation.persistence.IncidentRecord;
+import io.tocsin.escalation.persistence.ProcessedMessageRecord;
+import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertResolved;
+import io.tocsin.events.AlertStatus;
+import io.tocsin.events.IncidentOpened;
+import io.tocsin.events.IncidentReopened;
+import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.Priority;
+import io.tocsin.events.PriorityChanged;
+
+/**
+ * Applies one alert delivery to the incidents, in one transaction: the alert occurrence, the incident it joins, and the
+ * events (timeline and outbox) that change causes. A redelivered message changes nothing; a repeated delivery of a
+ * known occurrence changes only its counters.
+ */
+@ApplicationScoped
+public class AlertIntake {
+
+    /** The actor of changes Tocsin makes itself. */
+    public static final String SYSTEM = "tocsin";
+
+    private static final Logger LOG = Logger.getLogger(AlertIntake.class);
+
+    private final Mutiny.SessionFactory sessions;
+    private final EventLog events;
+    private final Grouping grouping;
+    private final PriorityRules priorities;
+    private final EscalationConfig config;
+    private final Clock clock;
+
+    public AlertIntake(Mutiny.SessionFactory sessions, EventLog events, Grouping grouping, PriorityRules priorities,
+            EscalationConfig config, Clock clock) {
+        this.sessions = sessions;
+        this.events = events;
+        this.grouping = grouping;
+        this.priorities = priorities;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Applies the delivery; retried when another instance opened the same group's incident at the same moment. */
+    public Uni<Void> apply(AlertReceived alert) {
+        return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
+                .onFailure(AlertIntake::isConflict).retry().atMost(5)
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> applyOnce(Mutiny.Session session, AlertReceived alert) {
+        String messageId = "alert:" + alert.eventId();
+        Instant now = clock.instant();
+        return session.find(ProcessedMessageRecord.class, messageId).chain(processed -> {
+            if (processed != null) {
+                return Uni.createFrom().voidItem();
+            }
+            ProcessedMessageRecord mark = new ProcessedMessageRecord();
+            mark.messageId = messageId;
+            mark.processedAt = now;
+            return session.persist(mark).chain(() -> latestOccurrence(session, alert.fingerprint()))
+                    .chain(latest -> dispatch(session, alert, latest, now));
+        });
+    }
+
+    private Uni<Void> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {
+        Occurrences.Known known = latest == null ? null
+                : new Occurrences.Known(AlertStatus.fromWire(latest.status), latest.startsAt);
+        Meaning meaning = Occurrences.classify(known, alert.status(), alert.startsAt());
+        return switch (meaning) {
+            case REPEAT, STALE -> {
+                if (latest != null) {
+                    latest.deliveries++;
+                    latest.lastSeenAt = now;
+                }
+                yield Uni.createFrom().voidItem();
+            }
+            case RESOLVES -> resolve(session, alert, latest, now);
+            case NEW_OCCURRENCE -> attach(session, alert, now);
+        };
+    }
+
+    private Uni<Void> attach(Mutiny.Session session, AlertReceived alert, Instant now) {
+        String groupKey = grouping.key(alert.labels());
+        Priority priority = priorities.of(alert.labels());
+        return findIncident(session, groupKey, now).chain(found -> {
+            Uni<IncidentRecord> incident;
+            if (found == null) {
+                incident = open(session, alert, groupKey, priority, now);
+            } else if ("resolved".equals(found.state)) {
+                incident = reopen(session, found, now);
+            } else {
+                incident = Uni.createFrom().item(found);
+            }
+            return incident.chain(record -> {
+                record.lastAlertAt = now;
+                AlertRecord occurrence = occurrence(alert, record.id, priority, now);
+                AlertAttached attached = new AlertAttached(UUID.randomUUID(), record.id, now, alert.fingerprint(),
+                        alert.labels(), alert.annotations(), alert.startsAt(), alert.generatorUrl(), priority);
+                return session.persist(occurrence)
+                        .chain(() -> events.record(session, attached, SYSTEM,
+                                "alert " + describe(alert.labels()) + " fired (" + priority + ")"))
+                        .chain(() -> reprioritize(session, record, occurrence, now));
+            });
+        });
+    }
+
+    private Uni<Void> resolve(Mutiny.Session session, AlertReceived alert, AlertRecord occurrence, Instant now) {
+        occurrence.status = "resolved";
+        occurrence.endsAt = alert.endsAt() != null ? alert.endsAt() : now;
+        occurrence.lastSeenAt = now;
+        occurrence.deliveries++;
+        return session.find(IncidentRecord.class, occurrence.incidentId).chain(incident -> {
+            AlertResolved resolved = new AlertResolved(UUID.randomUUID(), incident.id, now, occurrence.fingerprint,
+                    occurrence.endsAt);
+            return events.record(session, resolved, SYSTEM, "alert " + describe(occurrence.labels) + " resolved")
+                    .chain(() -> firingPriorities(session, incident.id, occurrence))
+                    .chain(firing -> {
+                        if (!firing.isEmpty()) {
+                            return changePriority(session, incident, highest(firing), now,
+                                    "its most urgent firing alert resolved");
+                        }
+                        if ("resolved".equals(incident.state)) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        incident.state = "resolved";
+                        incident.resolvedAt = now;
+                        IncidentResolved done = new IncidentResolved(UUID.randomUUID(), incident.id, now, SYSTEM,
+                                "every alert resolved");
+                        return events.record(session, done, SYSTEM, "resolved: every alert resolved");
+                    });
+        });
+    }
+
+    private Uni<IncidentRecord> open(Mutiny.Session session, AlertReceived alert, String groupKey, Priority priority,
+            Instant now) {
+        IncidentRecord incident = new IncidentRecord();
+        incident.id = UUID.randomUUID();
+        incident.groupKey = groupKey;
+        incident.groupLabels = grouping.groupLabels(alert.labels());
+        incident.title = title(alert);
+        incident.service = alert.labels().getOrDefault("service", alert.labels().get("job"));
+        incident.state = "open";
+        incident.priority = priority.name();
+        incident.openedAt = now;
+        incident.lastAlertAt = now;
+        IncidentOpened opened = new IncidentOpened(UUID.randomUUID(), incident.id, now, groupKey, incident.title,
+                incident.service, priority, incident.groupLabels);
+        return session.persist(incident)
+                .chain(() -> events.record(session, opened, SYSTEM, "opened " + priority + ": " + incident.title))
+                .replaceWith(incident);
+    }
+
+    private Uni<IncidentRecord> reopen(Mutiny.Session session, IncidentRecord incident, Instant now) {
+        incident.state = "open";
+        incident.resolvedAt = null;
+        IncidentReopened reopened = new IncidentReopened(UUID.randomUUID(), incident.id, now,
+                "fired again within the flap window of " + config.flapWindow().toSeconds() + " s");
+        return events.record(session, reopened, SYSTEM, "reopened: flapping, fired again soon after resolving")
+                .replaceWith(incident);
+    }
+
+    /** Sets the incident's priority to the most urgent of its firing alerts, counting one that is not flushed yet. */
+    private Uni<Void> reprioritize(Mutiny.Session session, IncidentRecord incident, AlertRecord added, Instant now) {
+        return firingPriorities(session, incident.id, added).chain(firing -> {
+            List<Priority> all = new ArrayList<>(firing);
+            all.add(Priority.fromWire(added.priority));
+            return changePriority(session, incident, highest(all), now, "a more urgent alert fired");
+        });
+    }
+
+    private Uni<Void> changePriority(Mutiny.Session session, IncidentRecord incident, Priority to, Instant now,
+            String reason) {
+        Priority from = Priority.fromWire(incident.priority);
+        if (from == to) {
+            return Uni.createFrom().voidItem();
+        }
+        incident.priority = to.name();
+        String why = to.isHigherThan(from) ? reason : "its most urgent firing alert resolved";
+        PriorityChanged changed = new PriorityChanged(UUID.randomUUID(), incident.id, now, from, to, SYSTEM, why);
+        return events.record(session, changed, SYSTEM, "priority " + from + " → " + to + ": " + why);
+    }
+
+    /** Priorities of the incident's firing alerts other than {@code except} (whose state may not be flushed yet). */
+    private static Uni<List<Priority>> firingPriorities(Mutiny.Session session, UUID incidentId, AlertRecord except) {
+        return session.createSelectionQuery(
+                "from AlertRecord where incidentId = :incident and status = 'firing'", AlertRecord.class)
+                .setParameter("incident", incidentId)
+                .getResultList()
+                .map(alerts -> alerts.stream()
+                        .filter(alert -> alert != except && "firing".equals(alert.status))
+                        .map(alert -> Priority.fromWire(alert.priority))
+                        .toList());
+    }
+
+    private Uni<IncidentRecord> findIncident(Mutiny.Session session, String groupKey, Instant now) {
+        return session.createSelectionQuery(
+                "from IncidentRecord where groupKey = :key and (state <> 'resolved' or resolvedAt >= :since) "
+                        + "order by openedAt desc",
+                IncidentRecord.class)
+                .setParameter("key", groupKey)
+                .setParameter("since", now.minus(config.flapWindow()))
+                .setMaxResults(1)
+                .getSingleResultOrNull();
+    }
+
+    private static Uni<AlertRecord> latestOccurrence(Mutiny.Session session, String fingerprint) {
+        return session.createSelectionQuery("from AlertRecord where fingerprint = :fingerprint order by startsAt desc",
+                AlertRecord.class)
+                .setParameter("fingerprint", fingerprint)
+                .setMaxResults(1)
+                .getSingleResultOrNull();
+    }
+
+    private static AlertRecord occurrence(AlertReceived alert, UUID incidentId, Priority priority, Instant now) {
+        AlertRecord record = new AlertRecord();
+        record.incidentId = incidentId;
+        record.fingerprint = alert.fingerprint();
+        record.status = "firing";
+        record.priority = priority.name();
+        record.labels = alert.labels();
+        record.annotations = alert.annotations();
+        record.generatorUrl = alert.generatorUrl();
+        record.source = alert.source();
+        record.startsAt = alert.startsAt();
+        record.firstSeenAt = now;
+        record.lastSeenAt = now;
+        record.deliveries = 1;
+        return record;
+    }
+
+    private static Priority highest(List<Priority> priorities) {
+        return priorities.stream().min(Comparator.naturalOrder()).orElse(Priority.P3);
+    }
+
+    private static String title(AlertReceived alert) {
+        String summary = alert.annotations().get("summary");
+        return summary != null && !summary.isBlank() ? summary : alert.labels().getOrDefault("alertname", "alert");
+    }
+
+    private static String describe(Map<String, String> labels) {
+        return labels.getOrDefault("alertname", "?") + (labels.containsKey("instance")
+                ? " on " + labels.get("instance")
+                : "");
+    }
+
+    private static boolean isConflict(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConstraintViolationException
+                    || String.valueOf(cause.getMessage()).contains("23505")) {
+                LOG.debugf("conflicting write, retrying: %s", cause.getMessage());
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,42 @@
+package io.tocsin.escalation.domain;
+
+import static io.tocsin.escalation.domain.Occurrences.classify;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import io.tocsin.escalation.domain.Occurrences.Known;
+import io.tocsin.escalation.domain.Occurrences.Meaning;
+import io.tocsin.events.AlertStatus;
+
+class OccurrencesTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-22T03:00:00Z");
+    private static final Instant T1 = Instant.parse("2026-11-22T03:10:00Z");
+
+    @Test
+    void firstFiringDeliveryIsANewOccurrence() {
+        assertThat(classify(null, AlertStatus.FIRING, T0)).isEqualTo(Meaning.NEW_OCCURRENCE);
+    }
+
+    @Test
+    void resendsOfAFiringOccurrenceAreRepeats() {
+        assertThat(classify(new Known(AlertStatus.FIRING, T0), AlertStatus.FIRING, T0)).isEqualTo(Meaning.REPEAT);
+    }
+
+    @Test
+    void aResolvedDeliveryResolvesTheFiringOccurrenceOnce() {
+        assertThat(classify(new Known(AlertStatus.FIRING, T0), AlertStatus.RESOLVED, T0)).isEqualTo(Meaning.RESOLVES);
+        assertThat(classify(new Known(AlertStatus.RESOLVED, T0), AlertStatus.RESOLVED, T0)).isEqualTo(Meaning.STALE);
+        assertThat(classify(null, AlertStatus.RESOLVED, T0)).isEqualTo(Meaning.STALE);
+    }
+
+    @Test
+    void firingAgainWithANewStartIsANewOccurrenceButALateResendIsNot() {
+        assertThat(classify(new Known(AlertStatus.RESOLVED, T0), AlertStatus.FIRING, T1))
+                .isEqualTo(Meaning.NEW_OCCURRENCE);
+        assertThat(classify(new Known(AlertStatus.RESOLVED, T0), AlertStatus.FIRING, T0)).isEqualTo(Meaning.STALE);
+    }
+}

@@ -1,0 +1,33 @@
+package io.tocsin.events;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * An event in an incident's life, on {@link Topics#INCIDENTS}, keyed by the incident id. The {@code type} field names
+ * the record; a type this reader does not know reads as {@link UnknownIncidentEvent}, so new types can be added.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type", defaultImpl = UnknownIncidentEvent.class)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = IncidentOpened.class, name = "incident.opened"),
+        @JsonSubTypes.Type(value = AlertAttached.class, name = "alert.attached"),
+        @JsonSubTypes.Type(value = AlertResolved.class, name = "alert.resolved"),
+        @JsonSubTypes.Type(value = PriorityChanged.class, name = "priority.changed"),
+        @JsonSubTypes.Type(value = IncidentResolved.class, name = "incident.resolved"),
+        @JsonSubTypes.Type(value = IncidentReopened.class, name = "incident.reopened")
+})
+public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
+        IncidentResolved, IncidentReopened, UnknownIncidentEvent {
+
+    /** Unique per event; consumers skip ids they have processed. */
+    UUID eventId();
+
+    /** The incident it is about; also the record key. */
+    UUID incidentId();
+
+    /** When it happened. */
+    Instant occurredAt();
+}

@@ -1,0 +1,60 @@
+package io.tocsin.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** Incident events written by earlier versions keep parsing; unknown types and values degrade, never fail. */
+class IncidentEventGoldenTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @Test
+    void everyTypeParsesAndUnknownOnesDegrade() throws IOException {
+        List<IncidentEvent> events = read();
+
+        assertThat(events).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertResolved.class,
+                PriorityChanged.class, IncidentResolved.class, IncidentReopened.class, UnknownIncidentEvent.class,
+                PriorityChanged.class);
+        assertThat(events).extracting(IncidentEvent::incidentId)
+                .containsOnly(UUID.fromString("22222222-2222-4222-8222-222222222222"));
+        IncidentOpened opened = (IncidentOpened) events.get(0);
+        assertThat(opened.priority()).isEqualTo(Priority.P1);
+        assertThat(opened.groupLabels()).containsEntry("service", "db");
+        assertThat(((PriorityChanged) events.get(7)).to()).isEqualTo(Priority.UNKNOWN);
+    }
+
+    @Test
+    void whatWeWriteCarriesItsTypeAndReadsBackUnchanged() throws IOException {
+        for (IncidentEvent event : read().subList(0, 6)) {
+            String json = MAPPER.writerFor(IncidentEvent.class).writeValueAsString(event);
+            assertThat(json).contains("\"type\":\"");
+            assertThat(MAPPER.readValue(json, IncidentEvent.class)).isEqualTo(event);
+        }
+    }
+
+    private static List<IncidentEvent> read() throws IOException {
+        List<IncidentEvent> events = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+                IncidentEventGoldenTest.class.getResourceAsStream("/golden/incident-events.v1.jsonl"),
+                StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                events.add(MAPPER.readValue(line, IncidentEvent.class));
+            }
+        }
+        return events;
+    }
+}
