@@ -21,7 +21,7 @@ public interface EscalationConfig {
     @WithDefault("5m")
     Duration flapWindow();
 
-    /** How often the outbox relay looks for unpublished events. */
-    @WithDefault("0.2s")
+    /** How often the outbox relay looks for events left unpublished (commits also trigger it at once). */
+    @WithDefault("1s")
     Duration outboxInterval();
 }

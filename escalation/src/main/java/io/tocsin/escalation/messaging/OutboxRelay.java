@@ -2,12 +2,14 @@ package io.tocsin.escalation.messaging;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -24,10 +26,13 @@ import io.tocsin.escalation.persistence.OutboxRecord;
 public class OutboxRelay {
 
     private static final int BATCH = 500;
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Mutiny.SessionFactory sessions;
     private final MutinyEmitter<String> incidents;
     private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
 
     public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("incidents") MutinyEmitter<String> incidents,
             Clock clock) {
@@ -36,9 +41,34 @@ public class OutboxRelay {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${tocsin.escalation.outbox-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
+    @Scheduled(every = "${tocsin.escalation.outbox-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return publishPending().replaceWithVoid();
+        return Uni.createFrom().voidItem().invoke(this::kick);
+    }
+
+    /**
+     * Publishes what is pending now, without waiting for the next tick; called right after a transaction that wrote
+     * outbox rows commits. Runs one drain at a time; a kick during a drain makes it go round again.
+     */
+    public void kick() {
+        again.set(true);
+        if (running.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        again.set(false);
+        publishPending().subscribe().with(published -> {
+            running.set(false);
+            if (again.get() || published == BATCH) {
+                kick();
+            }
+        }, failure -> {
+            running.set(false);
+            LOG.warnf("publishing incident events failed, retrying on the next tick: %s", failure.getMessage());
+        });
     }
 
     /** Publishes one batch of pending rows; emits how many. */

@@ -20,6 +20,7 @@ import io.tocsin.escalation.domain.Grouping;
 import io.tocsin.escalation.domain.Occurrences;
 import io.tocsin.escalation.domain.Occurrences.Meaning;
 import io.tocsin.escalation.domain.PriorityRules;
+import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
@@ -53,9 +54,11 @@ public class AlertIntake {
     private final PriorityRules priorities;
     private final EscalationConfig config;
     private final Clock clock;
+    private final OutboxRelay relay;
 
     public AlertIntake(Mutiny.SessionFactory sessions, EventLog events, Grouping grouping, PriorityRules priorities,
-            EscalationConfig config, Clock clock) {
+            EscalationConfig config, Clock clock, OutboxRelay relay) {
+        this.relay = relay;
         this.sessions = sessions;
         this.events = events;
         this.grouping = grouping;
@@ -68,6 +71,7 @@ public class AlertIntake {
     public Uni<Void> apply(AlertReceived alert) {
         return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
                 .onFailure(AlertIntake::isConflict).retry().atMost(5)
+                .invoke(relay::kick)
                 .replaceWithVoid();
     }
 
