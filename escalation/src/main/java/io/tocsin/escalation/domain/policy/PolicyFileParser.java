@@ -1,0 +1,344 @@
+package io.tocsin.escalation.domain.policy;
+
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import io.tocsin.events.NotificationTarget;
+import io.tocsin.events.Priority;
+
+/**
+ * Reads an escalation policy file (YAML, {@code version: 1}; format in {@code docs/escalation-policies.md}). Every
+ * problem is reported with its file and line, all at once; unknown keys are errors, since a misspelt key would
+ * otherwise silently change who gets paged. Values may use {@code ${VARIABLE}} or {@code ${VARIABLE:-default}}.
+ */
+public final class PolicyFileParser {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)?");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Set<String> ROOT_KEYS = Set.of("version", "sla", "policies");
+    private static final Set<String> POLICY_KEYS = Set.of("name", "match", "levels", "repeat", "repeat_after",
+            "auto_resolve");
+    private static final Set<String> MATCH_KEYS = Set.of("priority", "labels");
+    private static final Set<String> LEVEL_KEYS = Set.of("after", "notify");
+
+    private final String file;
+    private final Function<String, String> environment;
+    private final List<String> problems = new ArrayList<>();
+
+    private PolicyFileParser(String file, Function<String, String> environment) {
+        this.file = file;
+        this.environment = environment;
+    }
+
+    /**
+     * @param file the name used in messages
+     * @param environment looks up {@code ${VARIABLE}}s ({@link System#getenv(String)} in production)
+     * @throws PolicyFileException listing every problem found
+     */
+    public static PolicySet parse(String text, String file, Function<String, String> environment) {
+        return new PolicyFileParser(file, environment).read(text);
+    }
+
+    private PolicySet read(String text) {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            throw new PolicyFileException(List.of(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
+                    + e.getProblem()));
+        }
+        if (!(root instanceof MappingNode mapping)) {
+            throw new PolicyFileException(List.of(file + ":1: expected a mapping with version, sla and policies"));
+        }
+        Map<String, Node> keys = keys(mapping, "", ROOT_KEYS);
+        Node versionNode = keys.get("version");
+        if (versionNode == null) {
+            problem(root, "version", "is required (version: 1)");
+        } else if (!"1".equals(scalar(versionNode, "version"))) {
+            problem(versionNode, "version", "unsupported version; this Tocsin reads version 1");
+        }
+        Map<Priority, Duration> sla = sla(keys.get("sla"));
+        List<EscalationPolicy> policies = policies(keys.get("policies"), root);
+        if (!problems.isEmpty()) {
+            throw new PolicyFileException(problems);
+        }
+        return new PolicySet(1, policies, sla);
+    }
+
+    private Map<Priority, Duration> sla(Node node) {
+        Map<Priority, Duration> sla = new LinkedHashMap<>();
+        if (node == null) {
+            return sla;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, "sla", "must map priorities to durations, such as P0: 15m");
+            return sla;
+        }
+        for (NodeTuple tuple : mapping.getValue()) {
+            String name = scalar(tuple.getKeyNode(), "sla");
+            Priority priority = Priority.fromWire(name);
+            if (priority == Priority.UNKNOWN) {
+                problem(tuple.getKeyNode(), "sla." + name, "is not a priority (P0, P1, P2 or P3)");
+                continue;
+            }
+            Duration duration = duration(tuple.getValueNode(), "sla." + name);
+            if (duration != null) {
+                sla.put(priority, duration);
+            }
+        }
+        return sla;
+    }
+
+    private List<EscalationPolicy> policies(Node node, Node root) {
+        List<EscalationPolicy> policies = new ArrayList<>();
+        if (node == null) {
+            problem(root, "policies", "is required: a list of escalation policies");
+            return policies;
+        }
+        if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
+            problem(node, "policies", "must be a non-empty list of escalation policies");
+            return policies;
+        }
+        Set<String> names = new HashSet<>();
+        List<Node> items = sequence.getValue();
+        for (int i = 0; i < items.size(); i++) {
+            String path = "policies[" + i + "]";
+            EscalationPolicy policy = policy(items.get(i), path);
+            if (policy == null) {
+                continue;
+            }
+            if (!names.add(policy.name())) {
+                problem(items.get(i), path + ".name", "\"" + policy.name() + "\" is used by an earlier policy");
+            }
+            if (i == items.size() - 1 && !policy.match().equals(IncidentMatcher.ANY)) {
+                problem(items.get(i), path, "the last policy is the fallback and must have no match");
+            }
+            policies.add(policy);
+        }
+        return policies;
+    }
+
+    private EscalationPolicy policy(Node node, String path) {
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, path, "must be a mapping with name and levels");
+            return null;
+        }
+        Map<String, Node> keys = keys(mapping, path, POLICY_KEYS);
+        String name = keys.containsKey("name") ? scalar(keys.get("name"), path + ".name") : null;
+        if (name == null || name.isBlank()) {
+            problem(node, path + ".name", "is required");
+            name = path;
+        }
+        IncidentMatcher match = match(keys.get("match"), path + ".match");
+        List<Level> levels = levels(keys.get("levels"), node, path + ".levels");
+        int repeat = keys.containsKey("repeat") ? count(keys.get("repeat"), path + ".repeat") : 0;
+        Duration repeatAfter = keys.containsKey("repeat_after")
+                ? duration(keys.get("repeat_after"), path + ".repeat_after")
+                : Duration.ofMinutes(30);
+        boolean autoResolve = !keys.containsKey("auto_resolve")
+                || bool(keys.get("auto_resolve"), path + ".auto_resolve");
+        return new EscalationPolicy(name, match, levels, repeat, repeatAfter == null ? Duration.ZERO : repeatAfter,
+                autoResolve);
+    }
+
+    private IncidentMatcher match(Node node, String path) {
+        if (node == null) {
+            return IncidentMatcher.ANY;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, path, "must be a mapping with priority and/or labels");
+            return IncidentMatcher.ANY;
+        }
+        Map<String, Node> keys = keys(mapping, path, MATCH_KEYS);
+        Set<Priority> priorities = EnumSet.noneOf(Priority.class);
+        Node priorityNode = keys.get("priority");
+        if (priorityNode != null) {
+            List<Node> values = priorityNode instanceof SequenceNode sequence ? sequence.getValue()
+                    : List.of(priorityNode);
+            for (Node value : values) {
+                Priority priority = Priority.fromWire(scalar(value, path + ".priority"));
+                if (priority == Priority.UNKNOWN) {
+                    problem(value, path + ".priority", "must be P0, P1, P2 or P3");
+                } else {
+                    priorities.add(priority);
+                }
+            }
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        Node labelsNode = keys.get("labels");
+        if (labelsNode instanceof MappingNode labelMapping) {
+            for (NodeTuple tuple : labelMapping.getValue()) {
+                String label = scalar(tuple.getKeyNode(), path + ".labels");
+                String value = scalar(tuple.getValueNode(), path + ".labels." + label);
+                if (value != null && value.startsWith("~")) {
+                    try {
+                        Pattern.compile(value.substring(1));
+                    } catch (RuntimeException e) {
+                        problem(tuple.getValueNode(), path + ".labels." + label, "is not a valid regular expression");
+                    }
+                }
+                labels.put(label, value == null ? "" : value);
+            }
+        } else if (labelsNode != null) {
+            problem(labelsNode, path + ".labels", "must map label names to values");
+        }
+        return new IncidentMatcher(priorities, labels);
+    }
+
+    private List<Level> levels(Node node, Node parent, String path) {
+        List<Level> levels = new ArrayList<>();
+        if (node == null) {
+            problem(parent, path, "is required: at least one level");
+            return levels;
+        }
+        if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
+            problem(node, path, "must be a non-empty list of levels");
+            return levels;
+        }
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            Node item = sequence.getValue().get(i);
+            String levelPath = path + "[" + i + "]";
+            if (!(item instanceof MappingNode mapping)) {
+                problem(item, levelPath, "must be a mapping with after and notify");
+                continue;
+            }
+            Map<String, Node> keys = keys(mapping, levelPath, LEVEL_KEYS);
+            Duration after = keys.containsKey("after") ? duration(keys.get("after"), levelPath + ".after")
+                    : Duration.ZERO;
+            List<NotificationTarget> targets = targets(keys.get("notify"), item, levelPath + ".notify");
+            levels.add(new Level(after == null ? Duration.ZERO : after, targets));
+        }
+        return levels;
+    }
+
+    private List<NotificationTarget> targets(Node node, Node parent, String path) {
+        List<NotificationTarget> targets = new ArrayList<>();
+        if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
+            problem(node == null ? parent : node, path,
+                    "is required: a list such as [{slack: \"#oncall\"}, {pagerduty: \"<routing key>\"}]");
+            return targets;
+        }
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            Node item = sequence.getValue().get(i);
+            String targetPath = path + "[" + i + "]";
+            if (!(item instanceof MappingNode mapping) || mapping.getValue().size() != 1) {
+                problem(item, targetPath, "must be one of slack, pagerduty, email or webhook with its address");
+                continue;
+            }
+            NodeTuple tuple = mapping.getValue().get(0);
+            String kind = scalar(tuple.getKeyNode(), targetPath);
+            NotificationTarget.Channel channel = NotificationTarget.Channel.fromWire(kind);
+            if (channel == NotificationTarget.Channel.UNKNOWN) {
+                problem(tuple.getKeyNode(), targetPath, "unknown target \"" + kind
+                        + "\"; use slack, pagerduty, email or webhook");
+                continue;
+            }
+            String address = scalar(tuple.getValueNode(), targetPath + "." + kind);
+            targets.add(new NotificationTarget(channel, address == null ? "" : address.trim()));
+        }
+        return targets;
+    }
+
+    private Map<String, Node> keys(MappingNode mapping, String path, Set<String> allowed) {
+        Map<String, Node> keys = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            String key = scalar(tuple.getKeyNode(), path);
+            String where = path.isEmpty() ? key : path + "." + key;
+            if (!allowed.contains(key)) {
+                problem(tuple.getKeyNode(), where, "unknown key; expected one of " + new java.util.TreeSet<>(allowed));
+            } else if (keys.put(key, tuple.getValueNode()) != null) {
+                problem(tuple.getKeyNode(), where, "appears twice");
+            }
+        }
+        return keys;
+    }
+
+    private String scalar(Node node, String path) {
+        if (!(node instanceof ScalarNode scalar)) {
+            problem(node, path, "must be a single value");
+            return null;
+        }
+        return substitute(scalar.getValue());
+    }
+
+    private String substitute(String value) {
+        Matcher matcher = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String found = environment.apply(matcher.group(1));
+            String replacement = found != null && !found.isEmpty() ? found
+                    : matcher.group(2) != null ? matcher.group(2) : "";
+            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    private Duration duration(Node node, String path) {
+        String text = scalar(node, path);
+        if (text == null) {
+            return null;
+        }
+        Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            problem(node, path, "\"" + text + "\" is not a duration; use seconds or minutes such as 30s, 15m or 2h");
+            return null;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        return switch (unit) {
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    private int count(Node node, String path) {
+        String text = scalar(node, path);
+        try {
+            int value = Integer.parseInt(text == null ? "" : text.trim());
+            if (value >= 0 && value <= 100) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem(node, path, "must be a whole number from 0 to 100");
+        return 0;
+    }
+
+    private boolean bool(Node node, String path) {
+        String text = scalar(node, path);
+        if ("true".equals(text) || "false".equals(text)) {
+            return Boolean.parseBoolean(text);
+        }
+        problem(node, path, "must be true or false");
+        return true;
+    }
+
+    private void problem(Node node, String path, String message) {
+        int line = node == null ? 1 : node.getStartMark().getLine() + 1;
+        problems.add(file + ":" + line + ": " + path + ": " + message);
+    }
+}
