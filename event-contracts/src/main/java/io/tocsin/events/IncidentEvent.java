@@ -17,10 +17,15 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = AlertResolved.class, name = "alert.resolved"),
         @JsonSubTypes.Type(value = PriorityChanged.class, name = "priority.changed"),
         @JsonSubTypes.Type(value = IncidentResolved.class, name = "incident.resolved"),
-        @JsonSubTypes.Type(value = IncidentReopened.class, name = "incident.reopened")
+        @JsonSubTypes.Type(value = IncidentReopened.class, name = "incident.reopened"),
+        @JsonSubTypes.Type(value = NotificationRequested.class, name = "notification.requested"),
+        @JsonSubTypes.Type(value = IncidentEscalated.class, name = "incident.escalated"),
+        @JsonSubTypes.Type(value = SlaBreached.class, name = "sla.breached"),
+        @JsonSubTypes.Type(value = IncidentAcknowledged.class, name = "incident.acknowledged")
 })
 public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
-        IncidentResolved, IncidentReopened, UnknownIncidentEvent {
+        IncidentResolved, IncidentReopened, NotificationRequested, IncidentEscalated, SlaBreached,
+        IncidentAcknowledged, UnknownIncidentEvent {
 
     /** Unique per event; consumers skip ids they have processed. */
     UUID eventId();

@@ -2,6 +2,7 @@ package io.tocsin.escalation.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -20,6 +21,13 @@ public interface EscalationConfig {
     /** An incident that resolved less than this long ago is reopened, not opened anew, when its group fires again. */
     @WithDefault("5m")
     Duration flapWindow();
+
+    /** The escalation policy file ({@code TOCSIN_ESCALATION_POLICY_FILE}); the built-in default policy when unset. */
+    Optional<String> policyFile();
+
+    /** How often due escalation timers are looked for. */
+    @WithDefault("1s")
+    Duration timerInterval();
 
     /** How often the outbox relay looks for events left unpublished (commits also trigger it at once). */
     @WithDefault("1s")

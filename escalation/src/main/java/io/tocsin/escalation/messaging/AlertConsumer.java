@@ -1,8 +1,13 @@
 package io.tocsin.escalation.messaging;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.exception.DataException;
+import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.service.AlertIntake;
@@ -12,14 +17,39 @@ import io.tocsin.events.AlertReceived;
 @ApplicationScoped
 public class AlertConsumer {
 
+    private static final Logger LOG = Logger.getLogger(AlertConsumer.class);
+
     private final AlertIntake intake;
 
     public AlertConsumer(AlertIntake intake) {
         this.intake = intake;
     }
 
+    /**
+     * Applies the alert. A failure that retrying cannot mend (a payload that breaks a constraint, a bug) nacks the
+     * record, which goes to the dead-letter topic while its partition flows on; anything else (the database or Kafka
+     * unreachable) is retried with backoff until it succeeds, holding the partition, so no alert is skipped.
+     */
     @Incoming("alerts")
     public Uni<Void> consume(AlertReceived alert) {
-        return intake.apply(alert);
+        if (alert == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("the record is not an AlertReceived"));
+        }
+        return intake.apply(alert)
+                .onFailure(failure -> !isPoison(failure))
+                .invoke(failure -> LOG.warnf("applying alert %s failed, retrying: %s", alert.eventId(), failure))
+                .onFailure(failure -> !isPoison(failure))
+                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(15)).indefinitely();
+    }
+
+    static boolean isPoison(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConstraintViolationException || cause instanceof DataException
+                    || cause instanceof IllegalArgumentException || cause instanceof NullPointerException
+                    || cause instanceof ClassCastException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

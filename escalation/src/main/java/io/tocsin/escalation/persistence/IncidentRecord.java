@@ -46,6 +46,25 @@ public class IncidentRecord {
     @Column(name = "resolved_at")
     public Instant resolvedAt;
 
+    /** The escalation policy in force. */
+    public String policy;
+
+    @Column(name = "acknowledged_at")
+    public Instant acknowledgedAt;
+
+    @Column(name = "acknowledged_by")
+    public String acknowledgedBy;
+
+    /** The last level fired, -1 before the first. */
+    @Column(name = "escalation_level")
+    public int escalationLevel = -1;
+
+    @Column(name = "escalation_cycle")
+    public int escalationCycle;
+
+    @Column(name = "sla_breached_at")
+    public Instant slaBreachedAt;
+
     @Version
     public long version;
 }

@@ -20,6 +20,7 @@ import io.tocsin.escalation.domain.Grouping;
 import io.tocsin.escalation.domain.Occurrences;
 import io.tocsin.escalation.domain.Occurrences.Meaning;
 import io.tocsin.escalation.domain.PriorityRules;
+import io.tocsin.escalation.domain.policy.PolicySet;
 import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
@@ -55,10 +56,14 @@ public class AlertIntake {
     private final EscalationConfig config;
     private final Clock clock;
     private final OutboxRelay relay;
+    private final Escalations escalations;
+    private final PolicySet policies;
 
     public AlertIntake(Mutiny.SessionFactory sessions, EventLog events, Grouping grouping, PriorityRules priorities,
-            EscalationConfig config, Clock clock, OutboxRelay relay) {
+            EscalationConfig config, Clock clock, OutboxRelay relay, Escalations escalations, PolicySet policies) {
         this.relay = relay;
+        this.escalations = escalations;
+        this.policies = policies;
         this.sessions = sessions;
         this.events = events;
         this.grouping = grouping;
@@ -115,7 +120,7 @@ public class AlertIntake {
             if (found == null) {
                 incident = open(session, alert, groupKey, priority, now);
             } else if ("resolved".equals(found.state)) {
-                incident = reopen(session, found, now);
+                incident = reopen(session, found, alert, now);
             } else {
                 incident = Uni.createFrom().item(found);
             }
@@ -147,14 +152,16 @@ public class AlertIntake {
                             return changePriority(session, incident, highest(firing), now,
                                     "its most urgent firing alert resolved");
                         }
-                        if ("resolved".equals(incident.state)) {
+                        if ("resolved".equals(incident.state)
+                                || !policies.policyNamed(incident.policy).autoResolve()) {
                             return Uni.createFrom().voidItem();
                         }
                         incident.state = "resolved";
                         incident.resolvedAt = now;
                         IncidentResolved done = new IncidentResolved(UUID.randomUUID(), incident.id, now, SYSTEM,
                                 "every alert resolved");
-                        return events.record(session, done, SYSTEM, "resolved: every alert resolved");
+                        return events.record(session, done, SYSTEM, "resolved: every alert resolved")
+                                .chain(() -> escalations.stop(session, incident.id, now));
                     });
         });
     }
@@ -171,19 +178,23 @@ public class AlertIntake {
         incident.priority = priority.name();
         incident.openedAt = now;
         incident.lastAlertAt = now;
+        incident.policy = policies.policyFor(priority, alert.labels()).name();
         IncidentOpened opened = new IncidentOpened(UUID.randomUUID(), incident.id, now, groupKey, incident.title,
                 incident.service, priority, incident.groupLabels);
         return session.persist(incident)
                 .chain(() -> events.record(session, opened, SYSTEM, "opened " + priority + ": " + incident.title))
+                .chain(() -> escalations.start(session, incident, alert.labels(), now))
                 .replaceWith(incident);
     }
 
-    private Uni<IncidentRecord> reopen(Mutiny.Session session, IncidentRecord incident, Instant now) {
+    private Uni<IncidentRecord> reopen(Mutiny.Session session, IncidentRecord incident, AlertReceived alert,
+            Instant now) {
         incident.state = "open";
         incident.resolvedAt = null;
         IncidentReopened reopened = new IncidentReopened(UUID.randomUUID(), incident.id, now,
                 "fired again within the flap window of " + config.flapWindow().toSeconds() + " s");
         return events.record(session, reopened, SYSTEM, "reopened: flapping, fired again soon after resolving")
+                .chain(() -> escalations.start(session, incident, alert.labels(), now))
                 .replaceWith(incident);
     }
 
@@ -205,7 +216,8 @@ public class AlertIntake {
         incident.priority = to.name();
         String why = to.isHigherThan(from) ? reason : "its most urgent firing alert resolved";
         PriorityChanged changed = new PriorityChanged(UUID.randomUUID(), incident.id, now, from, to, SYSTEM, why);
-        return events.record(session, changed, SYSTEM, "priority " + from + " → " + to + ": " + why);
+        return events.record(session, changed, SYSTEM, "priority " + from + " → " + to + ": " + why)
+                .chain(() -> escalations.priorityChanged(session, incident, incident.groupLabels, now));
     }
 
     /** Priorities of the incident's firing alerts other than {@code except} (whose state may not be flushed yet). */

@@ -1,0 +1,241 @@
+package io.tocsin.escalation.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.domain.policy.EscalationPolicy;
+import io.tocsin.escalation.domain.policy.Level;
+import io.tocsin.escalation.domain.policy.PolicySet;
+import io.tocsin.escalation.messaging.OutboxRelay;
+import io.tocsin.escalation.persistence.EventLog;
+import io.tocsin.escalation.persistence.IncidentRecord;
+import io.tocsin.escalation.persistence.TimerRecord;
+import io.tocsin.events.IncidentAcknowledged;
+import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.NotificationRequested;
+import io.tocsin.events.NotificationTarget;
+import io.tocsin.events.Priority;
+import io.tocsin.events.SlaBreached;
+
+/**
+ * Runs escalation policies on durable timers. Timers live in PostgreSQL: a restart loses none, and an instance claims
+ * due ones with {@code FOR UPDATE SKIP LOCKED} and marks them fired in the same transaction as the notifications they
+ * cause, so two instances never fire one twice. Time comes from the injected clock.
+ */
+@ApplicationScoped
+public class Escalations {
+
+    private static final int BATCH = 100;
+
+    private final Mutiny.SessionFactory sessions;
+    private final EventLog events;
+    private final PolicySet policies;
+    private final OutboxRelay relay;
+    private final Clock clock;
+
+    public Escalations(Mutiny.SessionFactory sessions, EventLog events, PolicySet policies, OutboxRelay relay,
+            Clock clock) {
+        this.sessions = sessions;
+        this.events = events;
+        this.policies = policies;
+        this.relay = relay;
+        this.clock = clock;
+    }
+
+    /** Chooses the policy for a new (or reopened) incident and schedules its first level and its response SLA. */
+    Uni<Void> start(Mutiny.Session session, IncidentRecord incident, Map<String, String> labels, Instant now) {
+        Priority priority = Priority.fromWire(incident.priority);
+        EscalationPolicy policy = policies.policyFor(priority, labels);
+        incident.policy = policy.name();
+        incident.escalationLevel = -1;
+        incident.escalationCycle = 0;
+        incident.acknowledgedAt = null;
+        incident.acknowledgedBy = null;
+        incident.slaBreachedAt = null;
+        return session.persist(TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, 0,
+                now.plus(policy.levels().get(0).after())))
+                .chain(() -> scheduleSla(session, incident, now));
+    }
+
+    /** A priority change may choose another policy (a new ladder from its first level) and another SLA. */
+    Uni<Void> priorityChanged(Mutiny.Session session, IncidentRecord incident, Map<String, String> labels,
+            Instant now) {
+        if (!"open".equals(incident.state)) {
+            return Uni.createFrom().voidItem();
+        }
+        EscalationPolicy policy = policies.policyFor(Priority.fromWire(incident.priority), labels);
+        Uni<Void> ladder = Uni.createFrom().voidItem();
+        if (!policy.name().equals(incident.policy)) {
+            incident.policy = policy.name();
+            incident.escalationLevel = -1;
+            incident.escalationCycle = 0;
+            ladder = cancel(session, incident.id, now, List.of(TimerRecord.LEVEL))
+                    .chain(() -> session.persist(TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, 0,
+                            now.plus(policy.levels().get(0).after()))));
+        }
+        return ladder.chain(() -> cancel(session, incident.id, now, List.of(TimerRecord.SLA)))
+                .chain(() -> scheduleSla(session, incident, now));
+    }
+
+    /** Stops every pending timer of the incident (it was resolved). */
+    Uni<Void> stop(Mutiny.Session session, UUID incidentId, Instant now) {
+        return cancel(session, incidentId, now, List.of(TimerRecord.LEVEL, TimerRecord.SLA));
+    }
+
+    /**
+     * Acknowledges an open incident: escalation and the SLA clock stop. Acknowledging an acknowledged incident changes
+     * nothing.
+     *
+     * @return whether it changed anything; fails with {@link IllegalStateException} for a resolved incident
+     */
+    Uni<Boolean> acknowledge(Mutiny.Session session, IncidentRecord incident, String actor, Instant now) {
+        if ("resolved".equals(incident.state)) {
+            return Uni.createFrom().failure(new IllegalStateException("the incident is resolved"));
+        }
+        if ("acknowledged".equals(incident.state)) {
+            return Uni.createFrom().item(false);
+        }
+        incident.state = "acknowledged";
+        incident.acknowledgedAt = now;
+        incident.acknowledgedBy = actor;
+        IncidentAcknowledged acknowledged = new IncidentAcknowledged(UUID.randomUUID(), incident.id, now, actor);
+        return stop(session, incident.id, now)
+                .chain(() -> events.record(session, acknowledged, actor, "acknowledged by " + actor))
+                .replaceWith(true);
+    }
+
+    @Scheduled(every = "${tocsin.escalation.timer-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> tick() {
+        return fireDue().replaceWithVoid();
+    }
+
+    /** Fires every timer due by the clock's now, one batch per transaction; emits how many fired. */
+    public Uni<Integer> fireDue() {
+        return sessions.withTransaction((session, tx) -> {
+            Instant now = clock.instant();
+            return session.createNativeQuery("SELECT * FROM escalation_timer WHERE fired_at IS NULL "
+                    + "AND cancelled_at IS NULL AND due_at <= :now ORDER BY due_at, id LIMIT " + BATCH
+                    + " FOR UPDATE SKIP LOCKED", TimerRecord.class)
+                    .setParameter("now", now)
+                    .getResultList()
+                    .chain(due -> Multi.createFrom().iterable(due)
+                            .onItem().transformToUniAndConcatenate(timer -> fire(session, timer, now))
+                            .collect().asList()
+                            .replaceWith(due.size()));
+        }).invoke(fired -> {
+            if (fired > 0) {
+                relay.kick();
+            }
+        });
+    }
+
+    private Uni<Void> fire(Mutiny.Session session, TimerRecord timer, Instant now) {
+        timer.firedAt = now;
+        return session.find(IncidentRecord.class, timer.incidentId).chain(incident -> {
+            if (incident == null || !"open".equals(incident.state)) {
+                return Uni.createFrom().voidItem();
+            }
+            EscalationPolicy policy = policies.policyNamed(incident.policy);
+            if (TimerRecord.SLA.equals(timer.kind)) {
+                return breach(session, incident, policy, now);
+            }
+            boolean alreadyFired = incident.escalationCycle > timer.cycle
+                    || incident.escalationCycle == timer.cycle && incident.escalationLevel >= timer.level;
+            if (alreadyFired) {
+                // An SLA breach in the same batch escalated past this level already.
+                return Uni.createFrom().voidItem();
+            }
+            Duration waited = timer.level == 0 ? policy.repeatAfter()
+                    : policy.levels().get(Math.min(timer.level, policy.levels().size() - 1)).after();
+            return fireLevel(session, incident, policy, timer.level, timer.cycle, now,
+                    "not acknowledged within " + minutes(waited));
+        });
+    }
+
+    private Uni<Void> breach(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy, Instant now) {
+        if (incident.slaBreachedAt != null) {
+            return Uni.createFrom().voidItem();
+        }
+        incident.slaBreachedAt = now;
+        Priority priority = Priority.fromWire(incident.priority);
+        Duration sla = policies.sla(priority);
+        SlaBreached breached = new SlaBreached(UUID.randomUUID(), incident.id, now, priority, sla.toSeconds());
+        int next = incident.escalationLevel + 1;
+        int cycle = incident.escalationCycle;
+        if (next >= policy.levels().size()) {
+            next = 0;
+            cycle++;
+        }
+        int level = next;
+        int round = cycle;
+        return events.record(session, breached, AlertIntake.SYSTEM, "response SLA of " + minutes(sla) + " for "
+                + priority + " breached: not acknowledged")
+                .chain(() -> cancel(session, incident.id, now, List.of(TimerRecord.LEVEL)))
+                .chain(() -> fireLevel(session, incident, policy, level, round, now,
+                        "response SLA of " + minutes(sla) + " breached"));
+    }
+
+    private Uni<Void> fireLevel(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy,
+            int levelIndex, int cycle, Instant now, String reason) {
+        int index = Math.min(levelIndex, policy.levels().size() - 1);
+        Level level = policy.levels().get(index);
+        incident.escalationLevel = index;
+        incident.escalationCycle = cycle;
+        Priority priority = Priority.fromWire(incident.priority);
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        if (index > 0 || cycle > 0) {
+            IncidentEscalated escalated = new IncidentEscalated(UUID.randomUUID(), incident.id, now, policy.name(),
+                    index, cycle, AlertIntake.SYSTEM, reason);
+            chain = events.record(session, escalated, AlertIntake.SYSTEM, "escalated to level " + (index + 1)
+                    + (cycle > 0 ? " (round " + (cycle + 1) + ")" : "") + " of " + policy.name() + ": " + reason);
+        }
+        for (NotificationTarget target : level.targets()) {
+            NotificationRequested request = new NotificationRequested(UUID.randomUUID(), incident.id, now, target,
+                    policy.name(), index, cycle, priority, incident.title);
+            chain = chain.chain(() -> events.record(session, request, AlertIntake.SYSTEM, "notify " + target));
+        }
+        TimerRecord next = null;
+        if (index + 1 < policy.levels().size()) {
+            next = TimerRecord.of(incident.id, TimerRecord.LEVEL, index + 1, cycle,
+                    now.plus(policy.levels().get(index + 1).after()));
+        } else if (cycle < policy.repeat()) {
+            next = TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, cycle + 1, now.plus(policy.repeatAfter()));
+        }
+        TimerRecord scheduled = next;
+        return scheduled == null ? chain : chain.chain(() -> session.persist(scheduled));
+    }
+
+    private Uni<Void> scheduleSla(Mutiny.Session session, IncidentRecord incident, Instant now) {
+        Duration sla = policies.sla(Priority.fromWire(incident.priority));
+        if (sla == null || incident.slaBreachedAt != null) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant due = incident.openedAt.plus(sla);
+        return session.persist(TimerRecord.of(incident.id, TimerRecord.SLA, 0, 0, due.isBefore(now) ? now : due));
+    }
+
+    private static Uni<Void> cancel(Mutiny.Session session, UUID incidentId, Instant now, List<String> kinds) {
+        return session.flush().chain(() -> session.createMutationQuery("update TimerRecord set cancelledAt = :now "
+                + "where incidentId = :incident and firedAt is null and cancelledAt is null and kind in :kinds")
+                .setParameter("now", now)
+                .setParameter("incident", incidentId)
+                .setParameter("kinds", kinds)
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    private static String minutes(Duration duration) {
+        return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
+    }
+}

@@ -1,0 +1,145 @@
+package io.tocsin.escalation.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tocsin.escalation.TestClock;
+import io.tocsin.events.AlertOrigin;
+import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertStatus;
+import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.IncidentOpened;
+import io.tocsin.events.NotificationRequested;
+import io.tocsin.events.NotificationTarget.Channel;
+import io.tocsin.events.SlaBreached;
+import io.tocsin.events.Topics;
+import io.tocsin.testsupport.InjectKafkaBroker;
+import io.tocsin.testsupport.KafkaBroker;
+import io.tocsin.testsupport.KafkaTestResource;
+import io.tocsin.testsupport.PostgresTestResource;
+import io.tocsin.testsupport.TopicWatcher;
+
+/** A whole escalation run under the shipped default policy, on a clock the test fast-forwards. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class EscalationRunTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @InjectKafkaBroker
+    KafkaBroker broker;
+
+    private KafkaProducer<String, String> producer;
+    private TopicWatcher incidents;
+
+    @BeforeEach
+    void open() {
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer());
+        incidents = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3);
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+        incidents.close();
+    }
+
+    @Test
+    void anUnacknowledgedP1ClimbsItsLadderRepeatsAndBreachesItsSla() throws Exception {
+        send(Map.of("alertname", "LadderProbe", "severity", "critical", "service", "payments"));
+
+        List<IncidentEvent> first = awaitLadder(3);
+        IncidentOpened opened = (IncidentOpened) first.get(0);
+        assertThat(notifications(first, 0, 0)).as("level 1 at once: Slack and PagerDuty")
+                .containsExactly(Channel.SLACK, Channel.PAGERDUTY);
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(10));
+        List<IncidentEvent> level2 = awaitLadder(6);
+        assertThat(level2.get(3)).isInstanceOfSatisfying(IncidentEscalated.class, e -> {
+            assertThat(e.level()).isEqualTo(1);
+            assertThat(e.reason()).isEqualTo("not acknowledged within 10 min");
+        });
+        assertThat(notifications(level2, 1, 0)).containsExactly(Channel.SLACK, Channel.PAGERDUTY);
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(15));
+        List<IncidentEvent> round2 = awaitLadder(9);
+        assertThat(round2.get(6)).isInstanceOfSatisfying(IncidentEscalated.class, e -> {
+            assertThat(e.level()).isZero();
+            assertThat(e.cycle()).isEqualTo(1);
+        });
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(5)); // 30 min after opening: the P1 response SLA
+        List<IncidentEvent> breached = awaitLadder(13);
+        assertThat(breached.get(9)).isInstanceOfSatisfying(SlaBreached.class,
+                e -> assertThat(e.slaSeconds()).isEqualTo(1800));
+        assertThat(breached.get(10)).isInstanceOfSatisfying(IncidentEscalated.class, e -> {
+            assertThat(e.level()).isEqualTo(1);
+            assertThat(e.reason()).isEqualTo("response SLA of 30 min breached");
+        });
+        assertThat(breached).extracting(IncidentEvent::incidentId).containsOnly(opened.incidentId());
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(1));
+        assertThat(awaitLadder(13)).as("nothing more until the next level is due").hasSize(13);
+    }
+
+    private static List<Channel> notifications(List<IncidentEvent> events, int level, int cycle) {
+        return events.stream().filter(NotificationRequested.class::isInstance).map(NotificationRequested.class::cast)
+                .filter(n -> n.level() == level && n.cycle() == cycle).map(n -> n.target().channel()).toList();
+    }
+
+    /** Waits for this incident's events past its alert, at least {@code count}; then a short quiet look for more. */
+    private List<IncidentEvent> awaitLadder(int count) {
+        List<IncidentEvent> events = await().atMost(Duration.ofSeconds(30)).until(this::ladder,
+                found -> found.size() >= count);
+        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        return ladder();
+    }
+
+    private List<IncidentEvent> ladder() {
+        return incidents.poll(Duration.ofMillis(100)).stream()
+                .map(record -> read(record.value()))
+                .filter(event -> !(event instanceof io.tocsin.events.AlertAttached))
+                .toList();
+    }
+
+    private static IncidentEvent read(String json) {
+        try {
+            return MAPPER.readValue(json, IncidentEvent.class);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void send(Map<String, String> labels) throws Exception {
+        AlertReceived alert = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
+                UUID.randomUUID().toString(), AlertStatus.FIRING, labels, Map.of("summary", "ladder probe"),
+                TestClock.CLOCK.instant(), null, null, null);
+        producer.send(new ProducerRecord<>(Topics.ALERTS, alert.partitionKey(), MAPPER.writeValueAsString(alert)))
+                .get(10, TimeUnit.SECONDS);
+    }
+}
