@@ -154,6 +154,23 @@ class IncidentLifecycleTest {
         assertThat(events).extracting(IncidentEvent::incidentId).containsOnly(events.get(0).incidentId());
     }
 
+    @Test
+    void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() throws Exception {
+        try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), "tocsin.alerts.dlq.v1", 1)) {
+            // Same key, so the same partition as the good alert that follows it.
+            AlertReceived good = alert("AfterPoison", "db1", "warning", AlertStatus.FIRING, T0);
+            producer.send(new ProducerRecord<>(Topics.ALERTS, good.partitionKey(), "{\"this is\": not an alert"))
+                    .get(10, TimeUnit.SECONDS);
+            send(good);
+
+            assertThat(awaitEvents("AfterPoison", 2)).hasExactlyElementsOfTypes(IncidentOpened.class,
+                    AlertAttached.class);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !dead.poll(Duration.ofMillis(100)).isEmpty());
+            assertThat(dead.seen()).singleElement()
+                    .satisfies(record -> assertThat(record.key()).isEqualTo(good.partitionKey()));
+        }
+    }
+
     private List<IncidentEvent> awaitEvents(String alertname, int count) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> incidents.poll(Duration.ofMillis(100)).stream()
                 .filter(record -> belongsTo(record, alertname))
