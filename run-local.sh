@@ -138,6 +138,20 @@ ingest_tokens() {
   INGEST_TOKENS=$TOKEN_NAME:$TOKEN
 }
 
+api_tokens() {
+  if [ -n "${TOCSIN_API_TOKENS:-}" ]; then
+    API_TOKENS=$TOCSIN_API_TOKENS
+    API_TOKEN=${API_TOKENS#*:}
+    API_TOKEN=${API_TOKEN%%,*}
+    return
+  fi
+  if [ ! -s "$STATE/api-token" ]; then
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$STATE/api-token")
+  fi
+  API_TOKEN=$(cat "$STATE/api-token")
+  API_TOKENS=oncall:$API_TOKEN
+}
+
 start_services() {
   local entry name port
   for entry in "${SERVICES[@]}"; do
@@ -147,7 +161,7 @@ start_services() {
     port_open 127.0.0.1 "$port" && die "port $port (for $name) is taken: stop what uses it, or set its TOCSIN_*_PORT"
     say "starting $name on port $port"
     start "$name" "$LOGS/$name.log" env \
-      TOCSIN_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" TOCSIN_INGEST_TOKENS="$INGEST_TOKENS" \
+      TOCSIN_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" TOCSIN_INGEST_TOKENS="$INGEST_TOKENS" TOCSIN_API_TOKENS="$API_TOKENS" \
       TOCSIN_DB_HOST="$DB_HOST" TOCSIN_DB_PORT="$DB_PORT" TOCSIN_DB_USER="$DB_USER" \
       TOCSIN_DB_PASSWORD="$DB_PASSWORD" TOCSIN_DB_NAME="$DB_NAME" QUARKUS_HTTP_PORT="$port" \
       "$JAVA" -Xmx256m -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar"
@@ -206,6 +220,10 @@ print_welcome() {
     curl -i -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' \\
       $INGEST_URL/api/v1/alerts -d '{"labels":{"alertname":"TocsinSmokeTest","severity":"warning"},"annotations":{"summary":"hello from curl"}}'
 
+  See the incidents it opened (API token: $API_TOKEN, kept in $STATE/api-token):
+
+    curl -H 'Authorization: Bearer $API_TOKEN' http://127.0.0.1:${SERVICES[1]##*:}/api/v1/incidents
+
 INFO
 }
 
@@ -213,6 +231,7 @@ mkdir -p "$STATE" "$LOGS"
 command -v curl >/dev/null || die "curl is needed to check the services are ready"
 build_if_needed
 ingest_tokens
+api_tokens
 start_postgres
 start_kafka
 start_services

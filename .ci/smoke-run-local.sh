@@ -5,7 +5,8 @@ set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 STATE=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
-export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_KAFKA_PORT=19092 TOCSIN_KAFKA_CONTROLLER_PORT=19094
+export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_ESCALATION_PORT=18082 TOCSIN_KAFKA_PORT=19092 \
+  TOCSIN_KAFKA_CONTROLLER_PORT=19094
 AM_PORT=19093
 INGEST=http://127.0.0.1:$TOCSIN_INGEST_PORT
 RUN_PID= AM_PID=
@@ -41,6 +42,10 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN
   "$INGEST/api/v1/alerts" -d '{"labels":{"alertname":"SmokeCurl"}}')
 [ "$status" = 202 ] || fail "the sample curl got HTTP $status, expected 202"
 echo "smoke: sample alert accepted (202)"
+API_TOKEN=$(cat "$STATE/api-token")
+incident() { curl -fs -H "Authorization: Bearer $API_TOKEN" "http://127.0.0.1:18082/api/v1/incidents" | grep -q "$1"; }
+await 60 "escalation opened no incident for the sample alert" incident '"title":"SmokeCurl"'
+echo "smoke: escalation opened an incident for it"
 
 if command -v prometheus-alertmanager >/dev/null 2>&1; then
   sed -e 's/group_wait: 10s/group_wait: 1s/' "$STATE/alertmanager.yml" >"$STATE/alertmanager-smoke.yml"

@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.tocsin.auth.Credentials;
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.tocsin.ingest.metrics.IngestMetrics.Rejection;
 import io.vertx.ext.web.RoutingContext;

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.StartupEvent;
-import io.tocsin.ingest.api.Credentials;
+import io.tocsin.auth.Credentials;
 import io.tocsin.ingest.domain.EventIds;
 import io.tocsin.ingest.domain.PayloadReader;
 

@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.DefaultBean;
+import io.tocsin.auth.Credentials;
 import io.tocsin.escalation.domain.Grouping;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.escalation.domain.policy.EscalationPolicy;
@@ -44,6 +45,15 @@ public class EscalationBeans {
     @Singleton
     PriorityRules priorityRules() {
         return new PriorityRules();
+    }
+
+    /** Who may call the incident API ({@code TOCSIN_API_TOKENS}); missing or malformed stops the start. */
+    @Produces
+    @Singleton
+    Credentials apiCredentials(EscalationConfig config) {
+        Credentials credentials = Credentials.parse(config.apiTokens().orElse(null), "TOCSIN_API_TOKENS");
+        LOG.infof("incident API open to %s", credentials.names());
+        return credentials;
     }
 
     /** The escalation policies; an invalid file stops the start with every problem and its line. */

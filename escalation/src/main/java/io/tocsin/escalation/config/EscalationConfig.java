@@ -22,6 +22,9 @@ public interface EscalationConfig {
     @WithDefault("5m")
     Duration flapWindow();
 
+    /** Named API tokens, {@code name:token[,name:token...]} ({@code TOCSIN_API_TOKENS}); the name is the actor. */
+    Optional<String> apiTokens();
+
     /** The escalation policy file ({@code TOCSIN_ESCALATION_POLICY_FILE}); the built-in default policy when unset. */
     Optional<String> policyFile();
 

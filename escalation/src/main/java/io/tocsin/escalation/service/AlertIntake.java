@@ -117,6 +117,7 @@ public class AlertIntake {
         Priority priority = priorities.of(alert.labels());
         return findIncident(session, groupKey, now).chain(found -> {
             Uni<IncidentRecord> incident;
+            boolean starts = found == null || "resolved".equals(found.state);
             if (found == null) {
                 incident = open(session, alert, groupKey, priority, now);
             } else if ("resolved".equals(found.state)) {
@@ -129,10 +130,13 @@ public class AlertIntake {
                 AlertRecord occurrence = occurrence(alert, record.id, priority, now);
                 AlertAttached attached = new AlertAttached(UUID.randomUUID(), record.id, now, alert.fingerprint(),
                         alert.labels(), alert.annotations(), alert.startsAt(), alert.generatorUrl(), priority);
-                return session.persist(occurrence)
+                Uni<Void> recorded = session.persist(occurrence)
                         .chain(() -> events.record(session, attached, SYSTEM,
-                                "alert " + describe(alert.labels()) + " fired (" + priority + ")"))
-                        .chain(() -> reprioritize(session, record, occurrence, now));
+                                "alert " + describe(alert.labels()) + " fired (" + priority + ")"));
+                // A new (or reopened) incident starts its escalation once its first alert is on record; a running one
+                // may only change priority.
+                return starts ? recorded.chain(() -> escalations.start(session, record, alert.labels(), now))
+                        : recorded.chain(() -> reprioritize(session, record, occurrence, now));
             });
         });
     }
@@ -183,7 +187,6 @@ public class AlertIntake {
                 incident.service, priority, incident.groupLabels);
         return session.persist(incident)
                 .chain(() -> events.record(session, opened, SYSTEM, "opened " + priority + ": " + incident.title))
-                .chain(() -> escalations.start(session, incident, alert.labels(), now))
                 .replaceWith(incident);
     }
 
@@ -194,7 +197,6 @@ public class AlertIntake {
         IncidentReopened reopened = new IncidentReopened(UUID.randomUUID(), incident.id, now,
                 "fired again within the flap window of " + config.flapWindow().toSeconds() + " s");
         return events.record(session, reopened, SYSTEM, "reopened: flapping, fired again soon after resolving")
-                .chain(() -> escalations.start(session, incident, alert.labels(), now))
                 .replaceWith(incident);
     }
 

@@ -63,9 +63,20 @@ public class Escalations {
         incident.acknowledgedAt = null;
         incident.acknowledgedBy = null;
         incident.slaBreachedAt = null;
-        return session.persist(TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, 0,
-                now.plus(policy.levels().get(0).after())))
-                .chain(() -> scheduleSla(session, incident, now));
+        return beginLadder(session, incident, policy, now).chain(() -> scheduleSla(session, incident, now));
+    }
+
+    /**
+     * Starts the policy's ladder: a first level without a wait fires in this very transaction (the notifications
+     * commit with the incident that caused them, and leave at once); otherwise its timer is set.
+     */
+    private Uni<Void> beginLadder(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy,
+            Instant now) {
+        Duration first = policy.levels().get(0).after();
+        if (first.isZero()) {
+            return fireLevel(session, incident, policy, 0, 0, now, "opened");
+        }
+        return session.persist(TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, 0, now.plus(first)));
     }
 
     /** A priority change may choose another policy (a new ladder from its first level) and another SLA. */
@@ -81,8 +92,7 @@ public class Escalations {
             incident.escalationLevel = -1;
             incident.escalationCycle = 0;
             ladder = cancel(session, incident.id, now, List.of(TimerRecord.LEVEL))
-                    .chain(() -> session.persist(TimerRecord.of(incident.id, TimerRecord.LEVEL, 0, 0,
-                            now.plus(policy.levels().get(0).after()))));
+                    .chain(() -> beginLadder(session, incident, policy, now));
         }
         return ladder.chain(() -> cancel(session, incident.id, now, List.of(TimerRecord.SLA)))
                 .chain(() -> scheduleSla(session, incident, now));

@@ -1,4 +1,4 @@
-package io.tocsin.ingest.api;
+package io.tocsin.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The named tokens that may send alerts. Tokens are kept only as SHA-256 digests and compared in constant time against
+ * The named tokens that may call a service's API (alert-ingest: {@code TOCSIN_INGEST_TOKENS}; escalation:
+ * {@code TOCSIN_API_TOKENS}). Tokens are kept only as SHA-256 digests and compared in constant time against
  * every configured token, so neither timing nor a heap dump gives them away; they are never logged.
  */
 public final class Credentials {
@@ -28,15 +29,22 @@ public final class Credentials {
         this.entries = entries;
     }
 
+    /** Parses the value of {@code TOCSIN_INGEST_TOKENS}. */
+    public static Credentials parse(String value) {
+        return parse(value, "TOCSIN_INGEST_TOKENS");
+    }
+
     /**
-     * Parses {@code name:token[,name:token...]}. Errors name the entry by position and name, never the token.
+     * Parses {@code name:token[,name:token...]}. Errors name the setting and the entry by position and name, never the
+     * token.
      *
+     * @param setting the environment variable the value came from, for messages
      * @throws IllegalArgumentException when the value is empty or malformed
      */
-    public static Credentials parse(String value) {
+    public static Credentials parse(String value, String setting) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("no ingest tokens configured: set TOCSIN_INGEST_TOKENS to "
-                    + "name:token[,name:token...] (tokens of at least " + MIN_TOKEN_LENGTH + " characters)");
+            throw new IllegalArgumentException("no tokens configured: set " + setting
+                    + " to name:token[,name:token...] (tokens of at least " + MIN_TOKEN_LENGTH + " characters)");
         }
         List<Entry> entries = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -44,7 +52,7 @@ public final class Credentials {
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i].trim();
             int colon = part.indexOf(':');
-            String where = "TOCSIN_INGEST_TOKENS entry " + (i + 1);
+            String where = setting + " entry " + (i + 1);
             if (colon < 0) {
                 throw new IllegalArgumentException(where + " is not of the form name:token");
             }

@@ -1,4 +1,4 @@
-package io.tocsin.ingest.api;
+package io.tocsin.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +39,7 @@ class CredentialsTest {
     @Test
     void configurationErrorsNameTheEntryButNeverTheToken() {
         assertThatThrownBy(() -> Credentials.parse("")).hasMessageContaining("TOCSIN_INGEST_TOKENS");
+        assertThatThrownBy(() -> Credentials.parse(" ", "TOCSIN_API_TOKENS")).hasMessageContaining("TOCSIN_API_TOKENS");
         assertThatThrownBy(() -> Credentials.parse("am:short-secret")).hasMessageContaining("entry 1 (am)")
                 .hasMessageNotContaining("short-secret");
         assertThatThrownBy(() -> Credentials.parse("am:" + TOKEN_A + ",am:" + TOKEN_B))

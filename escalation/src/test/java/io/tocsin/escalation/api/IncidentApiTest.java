@@ -1,0 +1,142 @@
+package io.tocsin.escalation.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import io.tocsin.escalation.TestClock;
+import io.tocsin.events.AlertOrigin;
+import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertStatus;
+import io.tocsin.events.Topics;
+import io.tocsin.testsupport.InjectKafkaBroker;
+import io.tocsin.testsupport.KafkaBroker;
+import io.tocsin.testsupport.KafkaTestResource;
+import io.tocsin.testsupport.PostgresTestResource;
+import io.tocsin.testsupport.TopicWatcher;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class IncidentApiTest {
+
+    private static final String TOKEN = "test-token-oncall-000000001";
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @InjectKafkaBroker
+    KafkaBroker broker;
+
+    @Test
+    void acknowledgeStopsEscalationAndEveryStepIsOnTheTimeline() throws Exception {
+        String id = openIncident("ApiAck");
+        try (TopicWatcher events = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3)) {
+            api().when().post("/api/v1/incidents/" + id + "/acknowledge")
+                    .then().statusCode(200)
+                    .body("state", equalTo("acknowledged"))
+                    .body("acknowledgedBy", equalTo("api:oncall"));
+            api().when().post("/api/v1/incidents/" + id + "/acknowledge").then().statusCode(200);
+
+            TestClock.CLOCK.advance(Duration.ofHours(2));
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            List<String> types = events.poll(Duration.ofMillis(300)).stream().filter(r -> r.key().equals(id))
+                    .map(r -> r.value().replaceAll("^\\{\"type\":\"([^\"]+)\".*", "$1")).toList();
+            assertThat(types).as("acknowledged once; no escalation or SLA breach after it")
+                    .containsExactly("incident.acknowledged");
+        }
+
+        api().when().post("/api/v1/incidents/" + id + "/resolve")
+                .then().statusCode(200).body("state", equalTo("resolved")).body("resolvedAt", notNullValue());
+        api().when().post("/api/v1/incidents/" + id + "/resolve").then().statusCode(200);
+        api().when().post("/api/v1/incidents/" + id + "/acknowledge")
+                .then().statusCode(409).contentType(ApiProblems.MEDIA_TYPE)
+                .body("type", equalTo("urn:tocsin:problem:illegal-transition"));
+
+        List<String> kinds = api().when().get("/api/v1/incidents/" + id + "/timeline")
+                .then().statusCode(200).extract().jsonPath().getList("items.kind");
+        assertThat(kinds).startsWith("incident.opened", "alert.attached").contains("notification.requested")
+                .endsWith("incident.acknowledged", "incident.resolved");
+        assertThat(api().when().get("/api/v1/incidents/" + id + "/timeline").then().extract().jsonPath()
+                .getString("items.find { it.kind == 'incident.resolved' }.actor")).isEqualTo("api:oncall");
+    }
+
+    @Test
+    void theListFiltersAndPagesWithACursor() throws Exception {
+        String first = openIncident("ApiPageA");
+        String second = openIncident("ApiPageB");
+
+        var page1 = api().queryParam("service", "api-test").queryParam("limit", 1).when().get("/api/v1/incidents")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(page1.getList("items")).hasSize(1);
+        String cursor = page1.getString("nextCursor");
+        assertThat(cursor).isNotNull();
+        var page2 = api().queryParam("service", "api-test").queryParam("limit", 1).queryParam("cursor", cursor)
+                .when().get("/api/v1/incidents").then().statusCode(200).extract().jsonPath();
+        assertThat(List.of(page1.getString("items[0].id"), page2.getString("items[0].id")))
+                .containsExactlyInAnyOrder(first, second);
+
+        api().queryParam("state", "open").queryParam("priority", "P3").when().get("/api/v1/incidents")
+                .then().statusCode(200).body("items.id", hasItem(first));
+        api().when().get("/api/v1/incidents/" + first).then().statusCode(200).body("policy", equalTo("default"));
+    }
+
+    @Test
+    void badRequestsNameTheFieldUnknownIdsAre404AndTokensAreRequired() {
+        api().queryParam("priority", "P9").when().get("/api/v1/incidents")
+                .then().statusCode(400).contentType(ApiProblems.MEDIA_TYPE)
+                .body("errors[0].field", equalTo("priority"));
+        api().queryParam("limit", "1000").when().get("/api/v1/incidents")
+                .then().statusCode(400).body("errors[0].field", equalTo("limit"));
+        api().queryParam("cursor", "garbage").when().get("/api/v1/incidents")
+                .then().statusCode(400).body("errors[0].field", equalTo("cursor"));
+        api().when().get("/api/v1/incidents/not-a-uuid").then().statusCode(400).body("errors[0].field", equalTo("id"));
+        api().when().get("/api/v1/incidents/" + UUID.randomUUID()).then().statusCode(404);
+        api().when().post("/api/v1/incidents/" + UUID.randomUUID() + "/acknowledge").then().statusCode(404);
+        given().when().get("/api/v1/incidents").then().statusCode(401);
+        given().auth().oauth2("test-token-nobody-has-this-1").when().get("/api/v1/incidents").then().statusCode(401);
+    }
+
+    private static RequestSpecification api() {
+        return given().auth().oauth2(TOKEN);
+    }
+
+    /** Sends a warning alert and waits until its incident shows in the API; returns the incident id. */
+    private String openIncident(String alertname) throws Exception {
+        AlertReceived alert = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
+                UUID.randomUUID().toString(), AlertStatus.FIRING,
+                Map.of("alertname", alertname, "severity", "warning", "service", "api-test"),
+                Map.of("summary", alertname + " probe"), TestClock.CLOCK.instant(), null, null, null);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.ALERTS, alert.partitionKey(), MAPPER.writeValueAsString(alert)))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        return await().atMost(Duration.ofSeconds(30)).until(() -> api().queryParam("service", "api-test")
+                .when().get("/api/v1/incidents").then().extract().jsonPath()
+                .getString("items.find { it.title == '" + alertname + " probe' }.id"), found -> found != null);
+    }
+}
