@@ -122,34 +122,21 @@ start_postgres() {
   await_ready postgres 60 grep -q 'embedded PostgreSQL ready' "$LOGS/postgres.log"
 }
 
-ingest_tokens() {
-  if [ -n "${TOCSIN_INGEST_TOKENS:-}" ]; then
-    INGEST_TOKENS=$TOCSIN_INGEST_TOKENS
-    TOKEN_NAME=${INGEST_TOKENS%%:*}
-    TOKEN=${INGEST_TOKENS#*:}
+# token CONFIGURED STATE_FILE NAME: the configured name:token list, or one generated once and kept in STATE_FILE.
+# Sets TOKENS (the list to pass on), TOKEN_NAME and TOKEN (its first entry).
+token() {
+  local configured=$1 file=$2
+  if [ -n "$configured" ]; then
+    TOKENS=$configured
+    TOKEN_NAME=${configured%%:*}
+    TOKEN=${configured#*:}
     TOKEN=${TOKEN%%,*}
     return
   fi
-  if [ ! -s "$STATE/ingest-token" ]; then
-    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$STATE/ingest-token")
-  fi
-  TOKEN_NAME=alertmanager
-  TOKEN=$(cat "$STATE/ingest-token")
-  INGEST_TOKENS=$TOKEN_NAME:$TOKEN
-}
-
-api_tokens() {
-  if [ -n "${TOCSIN_API_TOKENS:-}" ]; then
-    API_TOKENS=$TOCSIN_API_TOKENS
-    API_TOKEN=${API_TOKENS#*:}
-    API_TOKEN=${API_TOKEN%%,*}
-    return
-  fi
-  if [ ! -s "$STATE/api-token" ]; then
-    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$STATE/api-token")
-  fi
-  API_TOKEN=$(cat "$STATE/api-token")
-  API_TOKENS=oncall:$API_TOKEN
+  [ -s "$file" ] || (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$file")
+  TOKEN_NAME=$3
+  TOKEN=$(cat "$file")
+  TOKENS=$TOKEN_NAME:$TOKEN
 }
 
 start_services() {
@@ -230,8 +217,10 @@ INFO
 mkdir -p "$STATE" "$LOGS"
 command -v curl >/dev/null || die "curl is needed to check the services are ready"
 build_if_needed
-ingest_tokens
-api_tokens
+token "${TOCSIN_API_TOKENS:-}" "$STATE/api-token" oncall
+API_TOKENS=$TOKENS API_TOKEN=$TOKEN
+token "${TOCSIN_INGEST_TOKENS:-}" "$STATE/ingest-token" alertmanager
+INGEST_TOKENS=$TOKENS
 start_postgres
 start_kafka
 start_services

@@ -8,29 +8,17 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
+import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.TestClock;
-import io.tocsin.events.AlertOrigin;
-import io.tocsin.events.AlertReceived;
-import io.tocsin.events.AlertStatus;
 import io.tocsin.events.Topics;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
@@ -44,14 +32,12 @@ import io.tocsin.testsupport.TopicWatcher;
 class IncidentApiTest {
 
     private static final String TOKEN = "test-token-oncall-000000001";
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @InjectKafkaBroker
     KafkaBroker broker;
 
     @Test
-    void acknowledgeStopsEscalationAndEveryStepIsOnTheTimeline() throws Exception {
+    void acknowledgeStopsEscalationAndEveryStepIsOnTheTimeline() {
         String id = openIncident("ApiAck");
         try (TopicWatcher events = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3)) {
             api().when().post("/api/v1/incidents/" + id + "/acknowledge")
@@ -84,7 +70,7 @@ class IncidentApiTest {
     }
 
     @Test
-    void theListFiltersAndPagesWithACursor() throws Exception {
+    void theListFiltersAndPagesWithACursor() {
         String first = openIncident("ApiPageA");
         String second = openIncident("ApiPageB");
 
@@ -124,16 +110,10 @@ class IncidentApiTest {
     }
 
     /** Sends a warning alert and waits until its incident shows in the API; returns the incident id. */
-    private String openIncident(String alertname) throws Exception {
-        AlertReceived alert = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
-                UUID.randomUUID().toString(), AlertStatus.FIRING,
-                Map.of("alertname", alertname, "severity", "warning", "service", "api-test"),
-                Map.of("summary", alertname + " probe"), TestClock.CLOCK.instant(), null, null, null);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.ALERTS, alert.partitionKey(), MAPPER.writeValueAsString(alert)))
-                    .get(10, TimeUnit.SECONDS);
+    private String openIncident(String alertname) {
+        try (AlertFeed feed = new AlertFeed(broker.bootstrapServers())) {
+            feed.send(AlertFeed.firing(Map.of("alertname", alertname, "severity", "warning", "service", "api-test"),
+                    alertname + " probe"));
         }
         return await().atMost(Duration.ofSeconds(30)).until(() -> api().queryParam("service", "api-test")
                 .when().get("/api/v1/incidents").then().extract().jsonPath()

@@ -4,30 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.TestClock;
-import io.tocsin.events.AlertOrigin;
-import io.tocsin.events.AlertReceived;
-import io.tocsin.events.AlertStatus;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentOpened;
@@ -47,31 +34,28 @@ import io.tocsin.testsupport.TopicWatcher;
 @WithTestResource(PostgresTestResource.class)
 class EscalationRunTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-
     @InjectKafkaBroker
     KafkaBroker broker;
 
-    private KafkaProducer<String, String> producer;
+    private AlertFeed feed;
     private TopicWatcher incidents;
 
     @BeforeEach
     void open() {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new StringSerializer(), new StringSerializer());
+        feed = new AlertFeed(broker.bootstrapServers());
         incidents = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3);
     }
 
     @AfterEach
     void close() {
-        producer.close();
+        feed.close();
         incidents.close();
     }
 
     @Test
     void anUnacknowledgedP1ClimbsItsLadderRepeatsAndBreachesItsSla() throws Exception {
-        send(Map.of("alertname", "LadderProbe", "severity", "critical", "service", "payments"));
+        feed.send(AlertFeed.firing(Map.of("alertname", "LadderProbe", "severity", "critical", "service", "payments"),
+                "ladder probe"));
 
         List<IncidentEvent> first = awaitLadder(3);
         IncidentOpened opened = (IncidentOpened) first.get(0);
@@ -122,24 +106,8 @@ class EscalationRunTest {
 
     private List<IncidentEvent> ladder() {
         return incidents.poll(Duration.ofMillis(100)).stream()
-                .map(record -> read(record.value()))
+                .map(record -> AlertFeed.event(record.value()))
                 .filter(event -> !(event instanceof io.tocsin.events.AlertAttached))
                 .toList();
-    }
-
-    private static IncidentEvent read(String json) {
-        try {
-            return MAPPER.readValue(json, IncidentEvent.class);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private void send(Map<String, String> labels) throws Exception {
-        AlertReceived alert = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
-                UUID.randomUUID().toString(), AlertStatus.FIRING, labels, Map.of("summary", "ladder probe"),
-                TestClock.CLOCK.instant(), null, null, null);
-        producer.send(new ProducerRecord<>(Topics.ALERTS, alert.partitionKey(), MAPPER.writeValueAsString(alert)))
-                .get(10, TimeUnit.SECONDS);
     }
 }

@@ -13,24 +13,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tocsin.escalation.AlertFeed;
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
@@ -55,8 +47,6 @@ import io.tocsin.testsupport.TopicWatcher;
 @WithTestResource(PostgresTestResource.class)
 class IncidentLifecycleTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     private static final Instant T0 = Instant.parse("2026-11-22T03:00:00Z");
     /** Events of the escalation ladder, which EscalationRunTest covers; these tests look at intake only. */
     private static final java.util.Set<Class<?>> ESCALATION = java.util.Set.of(
@@ -69,24 +59,23 @@ class IncidentLifecycleTest {
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
 
-    private KafkaProducer<String, String> producer;
+    private AlertFeed feed;
     private TopicWatcher incidents;
 
     @BeforeEach
     void open() {
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+        feed = new AlertFeed(broker.bootstrapServers());
         incidents = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3);
     }
 
     @AfterEach
     void close() {
-        producer.close();
+        feed.close();
         incidents.close();
     }
 
     @Test
-    void alertmanagerResendsAndDuplicateDeliveriesOpenOneIncidentAndOnlyCount() throws Exception {
+    void alertmanagerResendsAndDuplicateDeliveriesOpenOneIncidentAndOnlyCount() throws SQLException {
         AlertReceived alert = alert("ResendStorm", "db1", "critical", AlertStatus.FIRING, T0);
         send(alert);
         send(alert); // the same record redelivered
@@ -155,12 +144,11 @@ class IncidentLifecycleTest {
     }
 
     @Test
-    void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() throws Exception {
+    void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() {
         try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), "tocsin.alerts.dlq.v1", 1)) {
             // Same key, so the same partition as the good alert that follows it.
             AlertReceived good = alert("AfterPoison", "db1", "warning", AlertStatus.FIRING, T0);
-            producer.send(new ProducerRecord<>(Topics.ALERTS, good.partitionKey(), "{\"this is\": not an alert"))
-                    .get(10, TimeUnit.SECONDS);
+            feed.sendRaw(good.partitionKey(), "{\"this is\": not an alert");
             send(good);
 
             assertThat(awaitEvents("AfterPoison", 2)).hasExactlyElementsOfTypes(IncidentOpened.class,
@@ -174,7 +162,7 @@ class IncidentLifecycleTest {
     private List<IncidentEvent> awaitEvents(String alertname, int count) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> incidents.poll(Duration.ofMillis(100)).stream()
                 .filter(record -> belongsTo(record, alertname))
-                .map(IncidentLifecycleTest::event)
+                .map(record -> AlertFeed.event(record.value()))
                 .filter(event -> !ESCALATION.contains(event.getClass()))
                 .toList(), events -> events.size() >= count);
     }
@@ -189,21 +177,8 @@ class IncidentLifecycleTest {
         return incidentIds.contains(alertname + "/" + record.key());
     }
 
-    private static IncidentEvent event(ConsumerRecord<String, String> record) {
-        try {
-            return MAPPER.readValue(record.value(), IncidentEvent.class);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void send(AlertReceived alert) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.ALERTS, alert.partitionKey(), MAPPER.writeValueAsString(alert)))
-                    .get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        feed.send(alert);
     }
 
     private static AlertReceived alert(String name, String instance, String severity, AlertStatus status,
