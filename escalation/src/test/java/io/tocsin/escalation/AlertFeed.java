@@ -17,10 +17,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertStatus;
+import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.Topics;
 
-/** What escalation's tests feed it: alerts written to {@code tocsin.alerts.v1} as alert-ingest writes them. */
+/** What escalation's tests feed it: alerts as alert-ingest writes them, commands as the notifier writes them. */
 public final class AlertFeed implements AutoCloseable {
 
     public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -51,6 +52,16 @@ public final class AlertFeed implements AutoCloseable {
             producer.send(new ProducerRecord<>(Topics.ALERTS, key, value)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not write to " + Topics.ALERTS, e);
+        }
+    }
+
+    /** Writes a command to {@code tocsin.commands.v1}, keyed by its incident, as the notifier does. */
+    public void command(IncidentCommand command) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.COMMANDS, command.incidentId().toString(),
+                    MAPPER.writeValueAsString(command))).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write to " + Topics.COMMANDS, e);
         }
     }
 

@@ -12,6 +12,9 @@ public final class Topics {
     /** Every {@link IncidentEvent}, keyed by incident id, written by escalation through its outbox. */
     public static final String INCIDENTS = "tocsin.incidents.v1";
 
+    /** Every {@link IncidentCommand}, keyed by incident id; escalation applies them. */
+    public static final String COMMANDS = "tocsin.commands.v1";
+
     private Topics() {
     }
 }

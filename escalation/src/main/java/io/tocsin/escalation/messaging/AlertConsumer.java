@@ -1,12 +1,8 @@
 package io.tocsin.escalation.messaging;
 
-import java.time.Duration;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.hibernate.exception.ConstraintViolationException;
-import org.hibernate.exception.DataException;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -36,20 +32,9 @@ public class AlertConsumer {
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an AlertReceived"));
         }
         return intake.apply(alert)
-                .onFailure(failure -> !isPoison(failure))
+                .onFailure(failure -> !Failures.isPoison(failure))
                 .invoke(failure -> LOG.warnf("applying alert %s failed, retrying: %s", alert.eventId(), failure))
-                .onFailure(failure -> !isPoison(failure))
-                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(15)).indefinitely();
-    }
-
-    static boolean isPoison(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConstraintViolationException || cause instanceof DataException
-                    || cause instanceof IllegalArgumentException || cause instanceof NullPointerException
-                    || cause instanceof ClassCastException) {
-                return true;
-            }
-        }
-        return false;
+                .onFailure(failure -> !Failures.isPoison(failure))
+                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely();
     }
 }

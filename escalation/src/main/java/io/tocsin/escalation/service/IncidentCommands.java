@@ -7,11 +7,14 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
+import io.tocsin.escalation.persistence.ProcessedMessageRecord;
+import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentResolved;
 
 /**
@@ -20,6 +23,8 @@ import io.tocsin.events.IncidentResolved;
  */
 @ApplicationScoped
 public class IncidentCommands {
+
+    private static final Logger LOG = Logger.getLogger(IncidentCommands.class);
 
     /** A command the incident's state does not allow. */
     public static class IllegalTransition extends RuntimeException {
@@ -45,7 +50,56 @@ public class IncidentCommands {
 
     /** Stops escalation; emits the incident, or {@code null} when there is none with that id. */
     public Uni<IncidentRecord> acknowledge(UUID id, String actor) {
-        return sessions.withTransaction((session, tx) -> session.find(IncidentRecord.class, id).chain(incident -> {
+        return sessions.withTransaction((session, tx) -> acknowledge(session, id, actor)).invoke(relay::kick);
+    }
+
+    /** Resolves the incident by hand; emits it, or {@code null} when there is none with that id. */
+    public Uni<IncidentRecord> resolve(UUID id, String actor, String reason) {
+        return sessions.withTransaction((session, tx) -> resolve(session, id, actor, reason)).invoke(relay::kick);
+    }
+
+    /**
+     * Applies a command from the commands topic, once per command id: a redelivered command changes nothing. A command
+     * for an unknown incident, or one its state does not allow, is recorded as processed and logged.
+     *
+     * @throws IllegalArgumentException (in the Uni) for an action this version does not know
+     */
+    public Uni<Void> apply(IncidentCommand command) {
+        if (command.action() == IncidentCommand.Action.UNKNOWN) {
+            return Uni.createFrom().failure(new IllegalArgumentException("unknown action in command "
+                    + command.commandId()));
+        }
+        String messageId = "command:" + command.commandId();
+        return sessions.withTransaction((session, tx) -> session.find(ProcessedMessageRecord.class, messageId)
+                .chain(done -> {
+                    if (done != null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    ProcessedMessageRecord mark = new ProcessedMessageRecord();
+                    mark.messageId = messageId;
+                    mark.processedAt = clock.instant();
+                    Uni<IncidentRecord> applied = switch (command.action()) {
+                        case ACKNOWLEDGE -> acknowledge(session, command.incidentId(), command.actor());
+                        case RESOLVE -> resolve(session, command.incidentId(), command.actor(), command.reason());
+                        case UNKNOWN -> throw new IllegalStateException("checked above");
+                    };
+                    return session.persist(mark).chain(() -> applied)
+                            .onFailure(IllegalTransition.class).recoverWithItem(failure -> {
+                                LOG.infof("command %s not applied: %s", command.commandId(), failure.getMessage());
+                                return null;
+                            })
+                            .invoke(incident -> {
+                                if (incident == null) {
+                                    LOG.infof("command %s names no known incident (%s)", command.commandId(),
+                                            command.incidentId());
+                                }
+                            })
+                            .replaceWithVoid();
+                })).invoke(relay::kick);
+    }
+
+    private Uni<IncidentRecord> acknowledge(Mutiny.Session session, UUID id, String actor) {
+        return session.find(IncidentRecord.class, id).chain(incident -> {
             if (incident == null) {
                 return Uni.createFrom().nullItem();
             }
@@ -54,12 +108,11 @@ public class IncidentCommands {
                         + "acknowledged"));
             }
             return escalations.acknowledge(session, incident, actor, clock.instant()).replaceWith(incident);
-        })).invoke(relay::kick);
+        });
     }
 
-    /** Resolves the incident by hand; emits it, or {@code null} when there is none with that id. */
-    public Uni<IncidentRecord> resolve(UUID id, String actor, String reason) {
-        return sessions.withTransaction((session, tx) -> session.find(IncidentRecord.class, id).chain(incident -> {
+    private Uni<IncidentRecord> resolve(Mutiny.Session session, UUID id, String actor, String reason) {
+        return session.find(IncidentRecord.class, id).chain(incident -> {
             if (incident == null || "resolved".equals(incident.state)) {
                 return Uni.createFrom().item(incident);
             }
@@ -71,6 +124,6 @@ public class IncidentCommands {
             return events.record(session, resolved, actor, "resolved by " + actor + ": " + why)
                     .chain(() -> escalations.stop(session, incident.id, now))
                     .replaceWith(incident);
-        })).invoke(relay::kick);
+        });
     }
 }

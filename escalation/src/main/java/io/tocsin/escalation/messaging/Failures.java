@@ -1,0 +1,32 @@
+package io.tocsin.escalation.messaging;
+
+import java.time.Duration;
+
+import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.exception.DataException;
+
+/** How escalation's consumers tell a record retrying cannot mend from a passing outage. */
+final class Failures {
+
+    /** Backoff between retries of a transient failure. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+
+    private Failures() {
+    }
+
+    /**
+     * A failure that will happen again however often the record is retried: it breaks a constraint, or the code
+     * cannot handle it. Such a record goes to the dead-letter topic; anything else is retried.
+     */
+    static boolean isPoison(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConstraintViolationException || cause instanceof DataException
+                    || cause instanceof IllegalArgumentException || cause instanceof NullPointerException
+                    || cause instanceof ClassCastException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
