@@ -6,6 +6,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.AlertIntake;
 import io.tocsin.events.AlertReceived;
 
@@ -16,9 +17,11 @@ public class AlertConsumer {
     private static final Logger LOG = Logger.getLogger(AlertConsumer.class);
 
     private final AlertIntake intake;
+    private final EscalationMetrics metrics;
 
-    public AlertConsumer(AlertIntake intake) {
+    public AlertConsumer(AlertIntake intake, EscalationMetrics metrics) {
         this.intake = intake;
+        this.metrics = metrics;
     }
 
     /**
@@ -29,12 +32,14 @@ public class AlertConsumer {
     @Incoming("alerts")
     public Uni<Void> consume(AlertReceived alert) {
         if (alert == null) {
+            metrics.deadLettered("alerts");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an AlertReceived"));
         }
         return intake.apply(alert)
                 .onFailure(failure -> !Failures.isPoison(failure))
                 .invoke(failure -> LOG.warnf("applying alert %s failed, retrying: %s", alert.eventId(), failure))
                 .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely();
+                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
+                .onFailure().invoke(() -> metrics.deadLettered("alerts"));
     }
 }

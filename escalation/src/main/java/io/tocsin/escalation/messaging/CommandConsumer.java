@@ -6,6 +6,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.IncidentCommands;
 import io.tocsin.events.IncidentCommand;
 
@@ -16,20 +17,24 @@ public class CommandConsumer {
     private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
 
     private final IncidentCommands commands;
+    private final EscalationMetrics metrics;
 
-    public CommandConsumer(IncidentCommands commands) {
+    public CommandConsumer(IncidentCommands commands, EscalationMetrics metrics) {
         this.commands = commands;
+        this.metrics = metrics;
     }
 
     @Incoming("commands")
     public Uni<Void> consume(IncidentCommand command) {
         if (command == null) {
+            metrics.deadLettered("commands");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an IncidentCommand"));
         }
         return commands.apply(command)
                 .onFailure(failure -> !Failures.isPoison(failure))
                 .invoke(failure -> LOG.warnf("applying command %s failed, retrying: %s", command.commandId(), failure))
                 .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely();
+                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
+                .onFailure().invoke(() -> metrics.deadLettered("commands"));
     }
 }

@@ -1,6 +1,7 @@
 package io.tocsin.escalation.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import io.tocsin.escalation.domain.Occurrences.Meaning;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.escalation.domain.policy.PolicySet;
 import io.tocsin.escalation.messaging.OutboxRelay;
+import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
@@ -58,9 +60,12 @@ public class AlertIntake {
     private final OutboxRelay relay;
     private final Escalations escalations;
     private final PolicySet policies;
+    private final EscalationMetrics metrics;
 
     public AlertIntake(Mutiny.SessionFactory sessions, EventLog events, Grouping grouping, PriorityRules priorities,
-            EscalationConfig config, Clock clock, OutboxRelay relay, Escalations escalations, PolicySet policies) {
+            EscalationConfig config, Clock clock, OutboxRelay relay, Escalations escalations, PolicySet policies,
+            EscalationMetrics metrics) {
+        this.metrics = metrics;
         this.relay = relay;
         this.escalations = escalations;
         this.policies = policies;
@@ -162,6 +167,7 @@ public class AlertIntake {
                         }
                         incident.state = "resolved";
                         incident.resolvedAt = now;
+                        metrics.incidentResolved(incident.priority, Duration.between(incident.openedAt, now));
                         IncidentResolved done = new IncidentResolved(UUID.randomUUID(), incident.id, now, SYSTEM,
                                 "every alert resolved");
                         return events.record(session, done, SYSTEM, "resolved: every alert resolved")
@@ -183,6 +189,7 @@ public class AlertIntake {
         incident.openedAt = now;
         incident.lastAlertAt = now;
         incident.policy = policies.policyFor(priority, alert.labels()).name();
+        metrics.incidentOpened(priority.name());
         IncidentOpened opened = new IncidentOpened(UUID.randomUUID(), incident.id, now, groupKey, incident.title,
                 incident.service, priority, incident.groupLabels);
         return session.persist(incident)

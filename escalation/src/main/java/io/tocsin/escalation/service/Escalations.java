@@ -18,6 +18,7 @@ import io.tocsin.escalation.domain.policy.EscalationPolicy;
 import io.tocsin.escalation.domain.policy.Level;
 import io.tocsin.escalation.domain.policy.PolicySet;
 import io.tocsin.escalation.messaging.OutboxRelay;
+import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
 import io.tocsin.escalation.persistence.TimerRecord;
@@ -43,9 +44,11 @@ public class Escalations {
     private final PolicySet policies;
     private final OutboxRelay relay;
     private final Clock clock;
+    private final EscalationMetrics metrics;
 
     public Escalations(Mutiny.SessionFactory sessions, EventLog events, PolicySet policies, OutboxRelay relay,
-            Clock clock) {
+            Clock clock, EscalationMetrics metrics) {
+        this.metrics = metrics;
         this.sessions = sessions;
         this.events = events;
         this.policies = policies;
@@ -119,6 +122,7 @@ public class Escalations {
         incident.state = "acknowledged";
         incident.acknowledgedAt = now;
         incident.acknowledgedBy = actor;
+        metrics.incidentAcknowledged(incident.priority, Duration.between(incident.openedAt, now));
         IncidentAcknowledged acknowledged = new IncidentAcknowledged(UUID.randomUUID(), incident.id, now, actor);
         return stop(session, incident.id, now)
                 .chain(() -> events.record(session, acknowledged, actor, "acknowledged by " + actor))
@@ -152,6 +156,7 @@ public class Escalations {
 
     private Uni<Void> fire(Mutiny.Session session, TimerRecord timer, Instant now) {
         timer.firedAt = now;
+        metrics.timerLag(Duration.between(timer.dueAt, now));
         return session.find(IncidentRecord.class, timer.incidentId).chain(incident -> {
             if (incident == null || !"open".equals(incident.state)) {
                 return Uni.createFrom().voidItem();
@@ -179,6 +184,7 @@ public class Escalations {
         }
         incident.slaBreachedAt = now;
         Priority priority = Priority.fromWire(incident.priority);
+        metrics.slaBreached(priority.name());
         Duration sla = policies.sla(priority);
         SlaBreached breached = new SlaBreached(UUID.randomUUID(), incident.id, now, priority, sla.toSeconds());
         int next = incident.escalationLevel + 1;
@@ -202,6 +208,7 @@ public class Escalations {
         Level level = policy.levels().get(index);
         incident.escalationLevel = index;
         incident.escalationCycle = cycle;
+        metrics.levelFired(policy.name(), index);
         Priority priority = Priority.fromWire(incident.priority);
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (index > 0 || cycle > 0) {

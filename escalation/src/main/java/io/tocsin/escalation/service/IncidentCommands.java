@@ -1,6 +1,7 @@
 package io.tocsin.escalation.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -11,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.messaging.OutboxRelay;
+import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
 import io.tocsin.escalation.persistence.ProcessedMessageRecord;
@@ -38,9 +40,11 @@ public class IncidentCommands {
     private final EventLog events;
     private final OutboxRelay relay;
     private final Clock clock;
+    private final EscalationMetrics metrics;
 
     public IncidentCommands(Mutiny.SessionFactory sessions, Escalations escalations, EventLog events,
-            OutboxRelay relay, Clock clock) {
+            OutboxRelay relay, Clock clock, EscalationMetrics metrics) {
+        this.metrics = metrics;
         this.sessions = sessions;
         this.escalations = escalations;
         this.events = events;
@@ -119,6 +123,7 @@ public class IncidentCommands {
             Instant now = clock.instant();
             incident.state = "resolved";
             incident.resolvedAt = now;
+            metrics.incidentResolved(incident.priority, Duration.between(incident.openedAt, now));
             String why = reason == null || reason.isBlank() ? "resolved by hand" : reason;
             IncidentResolved resolved = new IncidentResolved(UUID.randomUUID(), incident.id, now, actor, why);
             return events.record(session, resolved, actor, "resolved by " + actor + ": " + why)

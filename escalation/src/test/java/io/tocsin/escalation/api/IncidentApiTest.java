@@ -57,6 +57,9 @@ class IncidentApiTest {
         api().when().post("/api/v1/incidents/" + id + "/resolve")
                 .then().statusCode(200).body("state", equalTo("resolved")).body("resolvedAt", notNullValue());
         api().when().post("/api/v1/incidents/" + id + "/resolve").then().statusCode(200);
+        assertThat(given().get("/q/metrics").then().extract().asString())
+                .containsPattern("tocsin_escalation_time_to_acknowledge_seconds_count\\{priority=\"P3\"} [1-9]")
+                .containsPattern("tocsin_escalation_time_to_resolve_seconds_count\\{priority=\"P3\"} [1-9]");
         api().when().post("/api/v1/incidents/" + id + "/acknowledge")
                 .then().statusCode(409).contentType(ApiProblems.MEDIA_TYPE)
                 .body("type", equalTo("urn:tocsin:problem:illegal-transition"));

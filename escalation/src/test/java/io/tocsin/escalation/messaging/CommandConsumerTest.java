@@ -64,7 +64,8 @@ class CommandConsumerTest {
             assertThat(events).filteredOn(e -> e.incidentId().equals(incident))
                     .filteredOn(IncidentAcknowledged.class::isInstance).singleElement()
                     .satisfies(e -> assertThat(((IncidentAcknowledged) e).actor()).isEqualTo("slack:U024BE7LH"));
-            assertThat(events).filteredOn(IncidentResolved.class::isInstance).singleElement()
+            assertThat(events).filteredOn(e -> e.incidentId().equals(incident))
+                    .filteredOn(IncidentResolved.class::isInstance).singleElement()
                     .satisfies(e -> assertThat(((IncidentResolved) e).reason()).isEqualTo("fixed the disk"));
         }
     }

@@ -89,6 +89,12 @@ class EscalationRunTest {
 
         TestClock.CLOCK.advance(Duration.ofMinutes(1));
         assertThat(awaitLadder(13)).as("nothing more until the next level is due").hasSize(13);
+
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract()
+                .asString();
+        assertThat(metrics).containsPattern("tocsin_escalation_levels_fired_total\\{level=\"1\",policy=\"urgent\"} [1-9]")
+                .containsPattern("tocsin_escalation_sla_breached_total\\{priority=\"P1\"} [1-9]")
+                .contains("tocsin_escalation_timer_lag_seconds_bucket");
     }
 
     private static List<Channel> notifications(List<IncidentEvent> events, int level, int cycle) {
@@ -104,9 +110,15 @@ class EscalationRunTest {
         return ladder();
     }
 
+    /** This test's incident's events, but for its alert (other tests' incidents escalate on the same clock). */
     private List<IncidentEvent> ladder() {
-        return incidents.poll(Duration.ofMillis(100)).stream()
-                .map(record -> AlertFeed.event(record.value()))
+        List<IncidentEvent> all = incidents.poll(Duration.ofMillis(100)).stream()
+                .map(record -> AlertFeed.event(record.value())).toList();
+        java.util.Optional<java.util.UUID> ours = all.stream()
+                .filter(event -> event instanceof IncidentOpened opened && opened.groupKey().contains("LadderProbe"))
+                .map(IncidentEvent::incidentId).findFirst();
+        return all.stream()
+                .filter(event -> ours.isPresent() && event.incidentId().equals(ours.get()))
                 .filter(event -> !(event instanceof io.tocsin.events.AlertAttached))
                 .toList();
     }

@@ -156,6 +156,7 @@ class IncidentLifecycleTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> !dead.poll(Duration.ofMillis(100)).isEmpty());
             assertThat(dead.seen()).singleElement()
                     .satisfies(record -> assertThat(record.key()).isEqualTo(good.partitionKey()));
+
         }
     }
 
