@@ -21,11 +21,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = NotificationRequested.class, name = "notification.requested"),
         @JsonSubTypes.Type(value = IncidentEscalated.class, name = "incident.escalated"),
         @JsonSubTypes.Type(value = SlaBreached.class, name = "sla.breached"),
-        @JsonSubTypes.Type(value = IncidentAcknowledged.class, name = "incident.acknowledged")
+        @JsonSubTypes.Type(value = IncidentAcknowledged.class, name = "incident.acknowledged"),
+        @JsonSubTypes.Type(value = IncidentUnacknowledged.class, name = "incident.unacknowledged"),
+        @JsonSubTypes.Type(value = IncidentSnoozed.class, name = "incident.snoozed"),
+        @JsonSubTypes.Type(value = NoteAdded.class, name = "note.added")
 })
 public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
         IncidentResolved, IncidentReopened, NotificationRequested, IncidentEscalated, SlaBreached,
-        IncidentAcknowledged, UnknownIncidentEvent {
+        IncidentAcknowledged, IncidentUnacknowledged, IncidentSnoozed, NoteAdded, UnknownIncidentEvent {
 
     /** Unique per event; consumers skip ids they have processed. */
     UUID eventId();

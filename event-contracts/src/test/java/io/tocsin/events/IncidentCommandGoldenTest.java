@@ -29,7 +29,10 @@ class IncidentCommandGoldenTest {
         }
 
         assertThat(commands).extracting(IncidentCommand::action).containsExactly(IncidentCommand.Action.ACKNOWLEDGE,
-                IncidentCommand.Action.RESOLVE, IncidentCommand.Action.UNKNOWN);
+                IncidentCommand.Action.RESOLVE, IncidentCommand.Action.UNKNOWN, IncidentCommand.Action.SNOOZE,
+                IncidentCommand.Action.CHANGE_PRIORITY);
+        assertThat(commands.get(3).until()).isEqualTo(java.time.Instant.parse("2026-11-22T04:41:00Z"));
+        assertThat(commands.get(4).priority()).isEqualTo(Priority.P0);
         assertThat(commands.get(0).actor()).isEqualTo("slack:U024BE7LH");
         assertThat(commands.get(1).reason()).isEqualTo("disk cleaned");
         assertThat(MAPPER.readValue(MAPPER.writeValueAsString(commands.get(1)), IncidentCommand.class))

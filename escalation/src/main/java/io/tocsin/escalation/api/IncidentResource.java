@@ -1,6 +1,9 @@
 package io.tocsin.escalation.api;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
@@ -23,6 +26,9 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.persistence.IncidentRecord;
 import io.tocsin.escalation.persistence.TimelineEntryRecord;
@@ -41,10 +47,15 @@ public class IncidentResource {
 
     private final Mutiny.SessionFactory sessions;
     private final IncidentCommands commands;
+    private final ObjectMapper mapper;
+    private final Clock clock;
 
-    public IncidentResource(Mutiny.SessionFactory sessions, IncidentCommands commands) {
+    public IncidentResource(Mutiny.SessionFactory sessions, IncidentCommands commands, ObjectMapper mapper,
+            Clock clock) {
         this.sessions = sessions;
         this.commands = commands;
+        this.mapper = mapper;
+        this.clock = clock;
     }
 
     /** A page of the list, newest first, with the cursor of the next page when there is one. */
@@ -196,6 +207,104 @@ public class IncidentResource {
             return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
         }
         return answer(commands.resolve(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), null), uri, id);
+    }
+
+    @POST
+    @Path("/{id}/unacknowledge")
+    @Operation(summary = "Give an acknowledged incident back: it escalates again from its first level")
+    public Uni<Response> unacknowledge(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        return answer(commands.unacknowledge(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)), uri, id);
+    }
+
+    @POST
+    @Path("/{id}/escalate")
+    @Operation(summary = "Fire the next escalation level now")
+    public Uni<Response> escalate(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        return answer(commands.escalate(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)), uri, id);
+    }
+
+    @POST
+    @Path("/{id}/snooze")
+    @Operation(summary = "Pause escalation: body {\"until\": \"<RFC 3339>\"} or {\"minutes\": n}")
+    public Uni<Response> snooze(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri,
+            String body) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        JsonNode json = json(body);
+        if (json == null) {
+            return bad(uri.getPath(), "body", "must be a JSON object with until or minutes");
+        }
+        Instant until;
+        if (json.hasNonNull("until")) {
+            try {
+                until = Instant.parse(json.get("until").asText());
+            } catch (DateTimeParseException e) {
+                return bad(uri.getPath(), "until", "must be an RFC 3339 time such as 2026-11-22T03:00:00Z");
+            }
+        } else if (json.hasNonNull("minutes")) {
+            JsonNode minutes = json.get("minutes");
+            if (!minutes.canConvertToInt() || minutes.asInt() < 1 || minutes.asInt() > 7 * 24 * 60) {
+                return bad(uri.getPath(), "minutes", "must be a whole number from 1 to 10080 (a week)");
+            }
+            until = clock.instant().plus(Duration.ofMinutes(minutes.asInt()));
+        } else {
+            return bad(uri.getPath(), "until", "is required (or minutes)");
+        }
+        return answer(commands.snooze(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), until), uri, id);
+    }
+
+    @POST
+    @Path("/{id}/priority")
+    @Operation(summary = "Set the priority by hand: body {\"priority\": \"P0\"}; alerts no longer change it")
+    public Uni<Response> priority(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri,
+            String body) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        JsonNode json = json(body);
+        Priority priority = json == null || !json.hasNonNull("priority") ? Priority.UNKNOWN
+                : Priority.fromWire(json.get("priority").asText());
+        if (priority == Priority.UNKNOWN) {
+            return bad(uri.getPath(), "priority", "is required: P0, P1, P2 or P3");
+        }
+        return answer(commands.changePriority(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), priority), uri,
+                id);
+    }
+
+    @POST
+    @Path("/{id}/notes")
+    @Operation(summary = "Add a note to the timeline: body {\"text\": \"...\"}")
+    public Uni<Response> note(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri, String body) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        JsonNode json = json(body);
+        String text = json == null || !json.hasNonNull("text") ? "" : json.get("text").asText().strip();
+        if (text.isEmpty() || text.length() > 10_000) {
+            return bad(uri.getPath(), "text", "is required: 1 to 10000 characters");
+        }
+        return answer(commands.addNote(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), text), uri, id);
+    }
+
+    private JsonNode json(String body) {
+        try {
+            JsonNode node = body == null || body.isBlank() ? null : mapper.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static Uni<Response> answer(Uni<IncidentRecord> command, UriInfo uri, String id) {

@@ -65,6 +65,13 @@ public class IncidentRecord {
     @Column(name = "sla_breached_at")
     public Instant slaBreachedAt;
 
+    /** A priority set by hand; while set, the alerts no longer change the priority. */
+    @Column(name = "priority_override")
+    public String priorityOverride;
+
+    @Column(name = "snoozed_until")
+    public Instant snoozedUntil;
+
     @Version
     public long version;
 }

@@ -18,6 +18,8 @@ public class TimerRecord {
     /** What a timer does when it comes due. */
     public static final String LEVEL = "level";
     public static final String SLA = "sla";
+    /** Ends a snooze. */
+    public static final String WAKE = "wake";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -26,7 +28,7 @@ public class TimerRecord {
     @Column(name = "incident_id")
     public UUID incidentId;
 
-    /** {@link #LEVEL} or {@link #SLA}. */
+    /** {@link #LEVEL}, {@link #SLA} or {@link #WAKE}. */
     public String kind;
 
     public int level;

@@ -219,7 +219,7 @@ public class AlertIntake {
     private Uni<Void> changePriority(Mutiny.Session session, IncidentRecord incident, Priority to, Instant now,
             String reason) {
         Priority from = Priority.fromWire(incident.priority);
-        if (from == to) {
+        if (from == to || incident.priorityOverride != null) {
             return Uni.createFrom().voidItem();
         }
         incident.priority = to.name();

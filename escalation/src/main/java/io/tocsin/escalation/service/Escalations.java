@@ -24,6 +24,8 @@ import io.tocsin.escalation.persistence.IncidentRecord;
 import io.tocsin.escalation.persistence.TimerRecord;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.IncidentSnoozed;
+import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Priority;
@@ -101,9 +103,9 @@ public class Escalations {
                 .chain(() -> scheduleSla(session, incident, now));
     }
 
-    /** Stops every pending timer of the incident (it was resolved). */
+    /** Stops every pending timer of the incident (it was resolved or acknowledged). */
     Uni<Void> stop(Mutiny.Session session, UUID incidentId, Instant now) {
-        return cancel(session, incidentId, now, List.of(TimerRecord.LEVEL, TimerRecord.SLA));
+        return cancel(session, incidentId, now, List.of(TimerRecord.LEVEL, TimerRecord.SLA, TimerRecord.WAKE));
     }
 
     /**
@@ -127,6 +129,60 @@ public class Escalations {
         return stop(session, incident.id, now)
                 .chain(() -> events.record(session, acknowledged, actor, "acknowledged by " + actor))
                 .replaceWith(true);
+    }
+
+    /** Fires the next level now, whatever its wait; the incident stays acknowledged if it was ("I need help"). */
+    Uni<Void> escalateNow(Mutiny.Session session, IncidentRecord incident, String actor, Instant now) {
+        EscalationPolicy policy = policies.policyNamed(incident.policy);
+        int next = incident.escalationLevel + 1;
+        int cycle = incident.escalationCycle;
+        if (next >= policy.levels().size()) {
+            next = 0;
+            cycle++;
+        }
+        int level = next;
+        int round = cycle;
+        return cancel(session, incident.id, now, List.of(TimerRecord.LEVEL))
+                .chain(() -> fireLevel(session, incident, policy, level, round, now, "escalated by " + actor, actor));
+    }
+
+    /**
+     * Gives an acknowledged incident back: it is open again and escalates from its first level.
+     *
+     * @return whether it changed anything (an open incident stays as it is)
+     */
+    Uni<Boolean> unacknowledge(Mutiny.Session session, IncidentRecord incident, String actor, String reason,
+            Instant now) {
+        if (!"acknowledged".equals(incident.state)) {
+            return Uni.createFrom().item(false);
+        }
+        incident.state = "open";
+        incident.acknowledgedAt = null;
+        incident.acknowledgedBy = null;
+        incident.snoozedUntil = null;
+        incident.escalationLevel = -1;
+        incident.escalationCycle = 0;
+        IncidentUnacknowledged event = new IncidentUnacknowledged(UUID.randomUUID(), incident.id, now, actor, reason);
+        EscalationPolicy policy = policies.policyNamed(incident.policy);
+        return cancel(session, incident.id, now, List.of(TimerRecord.LEVEL, TimerRecord.SLA, TimerRecord.WAKE))
+                .chain(() -> events.record(session, event, actor, "unacknowledged by " + actor + ": " + reason))
+                .chain(() -> beginLadder(session, incident, policy, now))
+                .chain(() -> scheduleSla(session, incident, now))
+                .replaceWith(true);
+    }
+
+    /** Pauses escalation until {@code until}, when the incident is unacknowledged and escalates again. */
+    Uni<Void> snooze(Mutiny.Session session, IncidentRecord incident, String actor, Instant until, Instant now) {
+        incident.state = "acknowledged";
+        if (incident.acknowledgedAt == null) {
+            incident.acknowledgedAt = now;
+            incident.acknowledgedBy = actor;
+        }
+        incident.snoozedUntil = until;
+        IncidentSnoozed snoozed = new IncidentSnoozed(UUID.randomUUID(), incident.id, now, actor, until);
+        return stop(session, incident.id, now)
+                .chain(() -> session.persist(TimerRecord.of(incident.id, TimerRecord.WAKE, 0, 0, until)))
+                .chain(() -> events.record(session, snoozed, actor, "snoozed by " + actor + " until " + until));
     }
 
     @Scheduled(every = "${tocsin.escalation.timer-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -158,6 +214,9 @@ public class Escalations {
         timer.firedAt = now;
         metrics.timerLag(Duration.between(timer.dueAt, now));
         return session.find(IncidentRecord.class, timer.incidentId).chain(incident -> {
+            if (incident != null && TimerRecord.WAKE.equals(timer.kind)) {
+                return unacknowledge(session, incident, AlertIntake.SYSTEM, "snooze ended", now).replaceWithVoid();
+            }
             if (incident == null || !"open".equals(incident.state)) {
                 return Uni.createFrom().voidItem();
             }
@@ -204,6 +263,11 @@ public class Escalations {
 
     private Uni<Void> fireLevel(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy,
             int levelIndex, int cycle, Instant now, String reason) {
+        return fireLevel(session, incident, policy, levelIndex, cycle, now, reason, AlertIntake.SYSTEM);
+    }
+
+    private Uni<Void> fireLevel(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy,
+            int levelIndex, int cycle, Instant now, String reason, String actor) {
         int index = Math.min(levelIndex, policy.levels().size() - 1);
         Level level = policy.levels().get(index);
         incident.escalationLevel = index;
@@ -213,8 +277,8 @@ public class Escalations {
         Uni<Void> chain = Uni.createFrom().voidItem();
         if (index > 0 || cycle > 0) {
             IncidentEscalated escalated = new IncidentEscalated(UUID.randomUUID(), incident.id, now, policy.name(),
-                    index, cycle, AlertIntake.SYSTEM, reason);
-            chain = events.record(session, escalated, AlertIntake.SYSTEM, "escalated to level " + (index + 1)
+                    index, cycle, actor, reason);
+            chain = events.record(session, escalated, actor, "escalated to level " + (index + 1)
                     + (cycle > 0 ? " (round " + (cycle + 1) + ")" : "") + " of " + policy.name() + ": " + reason);
         }
         for (NotificationTarget target : level.targets()) {

@@ -73,6 +73,49 @@ class IncidentApiTest {
     }
 
     @Test
+    void escalateByHandOverridePrioritySnoozeUntilItWakesAndWriteNotes() {
+        String id = openIncident("ApiHands");
+        String path = "/api/v1/incidents/" + id;
+
+        api().when().post(path + "/escalate").then().statusCode(200).body("escalationLevel", equalTo(1));
+        api().contentType("application/json").body("{\"priority\": \"P0\"}").when().post(path + "/priority")
+                .then().statusCode(200).body("priority", equalTo("P0")).body("policy", equalTo("urgent"));
+        api().contentType("application/json").body("{\"minutes\": 30}").when().post(path + "/snooze")
+                .then().statusCode(200).body("state", equalTo("acknowledged")).body("snoozedUntil", notNullValue());
+        api().contentType("application/json").body("{\"text\": \"rolled back deploy 42\"}").when()
+                .post(path + "/notes").then().statusCode(200);
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(31));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> api().when().get(path)
+                .then().body("state", equalTo("open")));
+
+        var timeline = api().when().get(path + "/timeline").then().statusCode(200).extract().jsonPath();
+        List<String> kinds = timeline.getList("items.kind");
+        assertThat(kinds).containsSubsequence("incident.escalated", "priority.changed", "incident.snoozed",
+                "note.added", "incident.unacknowledged", "notification.requested");
+        assertThat(timeline.getString("items.find { it.kind == 'incident.escalated' }.actor")).isEqualTo("api:oncall");
+        assertThat(timeline.getString("items.find { it.kind == 'incident.unacknowledged' }.summary"))
+                .contains("snooze ended");
+        assertThat(timeline.getString("items.find { it.kind == 'note.added' }.summary"))
+                .contains("rolled back deploy 42");
+        api().when().post(path + "/unacknowledge").then().statusCode(200).body("state", equalTo("open"));
+    }
+
+    @Test
+    void commandBodiesAreCheckedFieldByField() {
+        String path = "/api/v1/incidents/" + openIncident("ApiBodies");
+
+        api().contentType("application/json").body("{}").when().post(path + "/priority")
+                .then().statusCode(400).body("errors[0].field", equalTo("priority"));
+        api().contentType("application/json").body("{\"minutes\": 0}").when().post(path + "/snooze")
+                .then().statusCode(400).body("errors[0].field", equalTo("minutes"));
+        api().contentType("application/json").body("{\"until\": \"tomorrow\"}").when().post(path + "/snooze")
+                .then().statusCode(400).body("errors[0].field", equalTo("until"));
+        api().contentType("application/json").body("not json").when().post(path + "/notes")
+                .then().statusCode(400).body("errors[0].field", equalTo("text"));
+    }
+
+    @Test
     void theListFiltersAndPagesWithACursor() {
         String first = openIncident("ApiPageA");
         String second = openIncident("ApiPageB");

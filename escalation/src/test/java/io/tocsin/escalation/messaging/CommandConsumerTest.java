@@ -46,16 +46,13 @@ class CommandConsumerTest {
                     .filter(IncidentOpened.class::isInstance).map(IncidentEvent::incidentId).findFirst().orElse(null),
                     found -> found != null);
 
-            IncidentCommand ack = new IncidentCommand(UUID.randomUUID(), incident, Action.ACKNOWLEDGE,
-                    "slack:U024BE7LH", Instant.now(), null);
+            IncidentCommand ack = IncidentCommand.of(incident, Action.ACKNOWLEDGE, "slack:U024BE7LH", Instant.now());
             feed.command(ack);
             feed.command(ack); // redelivered
-            feed.command(new IncidentCommand(UUID.randomUUID(), UUID.randomUUID(), Action.ACKNOWLEDGE, "slack:U1",
-                    Instant.now(), null)); // no such incident
-            feed.command(new IncidentCommand(UUID.randomUUID(), incident, Action.UNKNOWN, "slack:U1", Instant.now(),
-                    null)); // to the dead-letter topic
+            feed.command(IncidentCommand.of(UUID.randomUUID(), Action.ACKNOWLEDGE, "slack:U1", Instant.now()));
+            feed.command(IncidentCommand.of(incident, Action.UNKNOWN, "slack:U1", Instant.now())); // dead-lettered
             feed.command(new IncidentCommand(UUID.randomUUID(), incident, Action.RESOLVE, "slack:U024BE7LH",
-                    Instant.now(), "fixed the disk"));
+                    Instant.now(), "fixed the disk", null, null, null));
 
             List<IncidentEvent> events = await().atMost(Duration.ofSeconds(30)).until(() -> events(watcher),
                     found -> found.stream().anyMatch(IncidentResolved.class::isInstance));
