@@ -24,11 +24,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = IncidentAcknowledged.class, name = "incident.acknowledged"),
         @JsonSubTypes.Type(value = IncidentUnacknowledged.class, name = "incident.unacknowledged"),
         @JsonSubTypes.Type(value = IncidentSnoozed.class, name = "incident.snoozed"),
-        @JsonSubTypes.Type(value = NoteAdded.class, name = "note.added")
+        @JsonSubTypes.Type(value = NoteAdded.class, name = "note.added"),
+        @JsonSubTypes.Type(value = NotificationWithheld.class, name = "notification.withheld")
 })
 public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
         IncidentResolved, IncidentReopened, NotificationRequested, IncidentEscalated, SlaBreached,
-        IncidentAcknowledged, IncidentUnacknowledged, IncidentSnoozed, NoteAdded, UnknownIncidentEvent {
+        IncidentAcknowledged, IncidentUnacknowledged, IncidentSnoozed, NoteAdded, NotificationWithheld,
+        UnknownIncidentEvent {
 
     /** Unique per event; consumers skip ids they have processed. */
     UUID eventId();

@@ -29,7 +29,8 @@ class IncidentEventGoldenTest {
         assertThat(events).hasExactlyElementsOfTypes(IncidentOpened.class, AlertAttached.class, AlertResolved.class,
                 PriorityChanged.class, IncidentResolved.class, IncidentReopened.class, UnknownIncidentEvent.class,
                 PriorityChanged.class, NotificationRequested.class, IncidentEscalated.class, SlaBreached.class,
-                IncidentAcknowledged.class, IncidentUnacknowledged.class, IncidentSnoozed.class, NoteAdded.class);
+                IncidentAcknowledged.class, IncidentUnacknowledged.class, IncidentSnoozed.class, NoteAdded.class,
+                NotificationWithheld.class);
         assertThat(events).extracting(IncidentEvent::incidentId)
                 .containsOnly(UUID.fromString("22222222-2222-4222-8222-222222222222"));
         IncidentOpened opened = (IncidentOpened) events.get(0);

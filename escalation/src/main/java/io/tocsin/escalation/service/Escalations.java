@@ -15,12 +15,15 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.domain.policy.EscalationPolicy;
+import io.tocsin.escalation.domain.policy.IncidentMatcher;
 import io.tocsin.escalation.domain.policy.Level;
 import io.tocsin.escalation.domain.policy.PolicySet;
 import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.metrics.EscalationMetrics;
+import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
+import io.tocsin.escalation.persistence.SilenceRecord;
 import io.tocsin.escalation.persistence.TimerRecord;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
@@ -28,6 +31,7 @@ import io.tocsin.events.IncidentSnoozed;
 import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
+import io.tocsin.events.NotificationWithheld;
 import io.tocsin.events.Priority;
 import io.tocsin.events.SlaBreached;
 
@@ -281,11 +285,25 @@ public class Escalations {
             chain = events.record(session, escalated, actor, "escalated to level " + (index + 1)
                     + (cycle > 0 ? " (round " + (cycle + 1) + ")" : "") + " of " + policy.name() + ": " + reason);
         }
-        for (NotificationTarget target : level.targets()) {
-            NotificationRequested request = new NotificationRequested(UUID.randomUUID(), incident.id, now, target,
-                    policy.name(), index, cycle, priority, incident.title);
-            chain = chain.chain(() -> events.record(session, request, AlertIntake.SYSTEM, "notify " + target));
-        }
+        Uni<Void> escalated = chain;
+        chain = silenceFor(session, incident, now).chain(silence -> {
+            Uni<Void> notify = escalated;
+            for (NotificationTarget target : level.targets()) {
+                if (silence != null) {
+                    String why = "silenced" + (silence.comment.isBlank() ? "" : ": " + silence.comment);
+                    NotificationWithheld withheld = new NotificationWithheld(UUID.randomUUID(), incident.id, now,
+                            target, index, silence.id, why);
+                    notify = notify.chain(() -> events.record(session, withheld, AlertIntake.SYSTEM,
+                            "not notified " + target + ": " + why + " (silence " + silence.id + ")"));
+                } else {
+                    NotificationRequested request = new NotificationRequested(UUID.randomUUID(), incident.id, now,
+                            target, policy.name(), index, cycle, priority, incident.title);
+                    notify = notify.chain(() -> events.record(session, request, AlertIntake.SYSTEM,
+                            "notify " + target));
+                }
+            }
+            return notify;
+        });
         TimerRecord next = null;
         if (index + 1 < policy.levels().size()) {
             next = TimerRecord.of(incident.id, TimerRecord.LEVEL, index + 1, cycle,
@@ -295,6 +313,28 @@ public class Escalations {
         }
         TimerRecord scheduled = next;
         return scheduled == null ? chain : chain.chain(() -> session.persist(scheduled));
+    }
+
+    /** The active silence that covers the incident (its group labels or any firing alert's labels), or null. */
+    private static Uni<SilenceRecord> silenceFor(Mutiny.Session session, IncidentRecord incident, Instant now) {
+        return session.createSelectionQuery("from SilenceRecord where startsAt <= :now and endsAt > :now",
+                SilenceRecord.class).setParameter("now", now).getResultList().chain(silences -> {
+                    if (silences.isEmpty()) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    return session.flush().chain(() -> session.createSelectionQuery(
+                            "from AlertRecord where incidentId = :incident and status = 'firing'", AlertRecord.class)
+                            .setParameter("incident", incident.id).getResultList())
+                            .map(alerts -> {
+                                List<Map<String, String>> candidates = new java.util.ArrayList<>();
+                                candidates.add(incident.groupLabels);
+                                alerts.forEach(alert -> candidates.add(alert.labels));
+                                return silences.stream()
+                                        .filter(silence -> candidates.stream().anyMatch(labels -> new IncidentMatcher(
+                                                java.util.Set.of(), silence.matchers).matches(Priority.P3, labels)))
+                                        .findFirst().orElse(null);
+                            });
+                });
     }
 
     private Uni<Void> scheduleSla(Mutiny.Session session, IncidentRecord incident, Instant now) {
