@@ -44,7 +44,11 @@ YAML
 prometheus-alertmanager --config.file="$WORK/am.yml" --storage.path="$WORK/am-data" \
   --web.listen-address=127.0.0.1:$AM_PORT --cluster.listen-address= --log.level=warn >"$WORK/am.log" 2>&1 &
 AM_PID=$!
-for _ in $(seq 1 600); do grep -q '^\[run-local\] ready' "$WORK/run.log" && break; sleep 1; done
+for _ in $(seq 1 600); do
+  grep -q '^\[run-local\] ready' "$WORK/run.log" && break
+  kill -0 "$RUN_PID" 2>/dev/null || break
+  sleep 1
+done
 grep -q '^\[run-local\] ready' "$WORK/run.log" || { cat "$WORK/run.log"; exit 1; }
 TOKEN=$(cat "$WORK/tocsin/ingest-token")
 

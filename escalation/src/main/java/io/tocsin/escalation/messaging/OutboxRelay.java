@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -73,9 +74,12 @@ public class OutboxRelay {
 
     /** Publishes one batch of pending rows; emits how many. */
     public Uni<Integer> publishPending() {
+        // HQL, not a native query: Hibernate caches a plan per native-query call with an entity result, and that cache
+        // grew without bound under load (measured with bench/alert-storm.sh).
         return sessions.withTransaction((session, tx) -> session
-                .createNativeQuery("SELECT * FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT " + BATCH
-                        + " FOR UPDATE SKIP LOCKED", OutboxRecord.class)
+                .createSelectionQuery("from OutboxRecord where publishedAt is null order by id", OutboxRecord.class)
+                .setMaxResults(BATCH)
+                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
                 .getResultList()
                 .chain(rows -> send(rows).invoke(() -> rows.forEach(row -> row.publishedAt = clock.instant()))
                         .replaceWith(rows.size())));

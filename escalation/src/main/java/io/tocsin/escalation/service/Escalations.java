@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.quarkus.scheduler.Scheduled;
@@ -198,9 +199,10 @@ public class Escalations {
     public Uni<Integer> fireDue() {
         return sessions.withTransaction((session, tx) -> {
             Instant now = clock.instant();
-            return session.createNativeQuery("SELECT * FROM escalation_timer WHERE fired_at IS NULL "
-                    + "AND cancelled_at IS NULL AND due_at <= :now ORDER BY due_at, id LIMIT " + BATCH
-                    + " FOR UPDATE SKIP LOCKED", TimerRecord.class)
+            return session.createSelectionQuery("from TimerRecord where firedAt is null and cancelledAt is null "
+                    + "and dueAt <= :now order by dueAt, id", TimerRecord.class)
+                    .setMaxResults(BATCH)
+                    .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
                     .setParameter("now", now)
                     .getResultList()
                     .chain(due -> Multi.createFrom().iterable(due)
