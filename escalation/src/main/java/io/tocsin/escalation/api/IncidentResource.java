@@ -191,44 +191,32 @@ public class IncidentResource {
     @Path("/{id}/acknowledge")
     @Operation(summary = "Acknowledge: escalation and the SLA clock stop (409 once resolved)")
     public Uni<Response> acknowledge(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return answer(commands.acknowledge(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)), uri, id);
+        return command(id, uri,
+                incidentId -> commands.acknowledge(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)));
     }
 
     @POST
     @Path("/{id}/resolve")
     @Operation(summary = "Resolve by hand; resolving a resolved incident changes nothing")
     public Uni<Response> resolve(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return answer(commands.resolve(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), null), uri, id);
+        return command(id, uri,
+                incidentId -> commands.resolve(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), null));
     }
 
     @POST
     @Path("/{id}/unacknowledge")
     @Operation(summary = "Give an acknowledged incident back: it escalates again from its first level")
     public Uni<Response> unacknowledge(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return answer(commands.unacknowledge(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)), uri, id);
+        return command(id, uri,
+                incidentId -> commands.unacknowledge(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)));
     }
 
     @POST
     @Path("/{id}/escalate")
     @Operation(summary = "Fire the next escalation level now")
     public Uni<Response> escalate(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return answer(commands.escalate(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)), uri, id);
+        return command(id, uri,
+                incidentId -> commands.escalate(incidentId, routing.get(ApiAuthenticationFilter.ACTOR)));
     }
 
     @POST
@@ -305,6 +293,16 @@ public class IncidentResource {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** Runs {@code command} for a well-formed incident id; 400 naming the id otherwise. */
+    private static Uni<Response> command(String id, UriInfo uri,
+            java.util.function.Function<UUID, Uni<IncidentRecord>> command) {
+        UUID incidentId = parse(id);
+        if (incidentId == null) {
+            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
+        }
+        return answer(command.apply(incidentId), uri, id);
     }
 
     private static Uni<Response> answer(Uni<IncidentRecord> command, UriInfo uri, String id) {

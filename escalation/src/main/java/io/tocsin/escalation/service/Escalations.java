@@ -139,14 +139,9 @@ public class Escalations {
     /** Fires the next level now, whatever its wait; the incident stays acknowledged if it was ("I need help"). */
     Uni<Void> escalateNow(Mutiny.Session session, IncidentRecord incident, String actor, Instant now) {
         EscalationPolicy policy = policies.policyNamed(incident.policy);
-        int next = incident.escalationLevel + 1;
-        int cycle = incident.escalationCycle;
-        if (next >= policy.levels().size()) {
-            next = 0;
-            cycle++;
-        }
-        int level = next;
-        int round = cycle;
+        int[] next = nextLevel(incident, policy);
+        int level = next[0];
+        int round = next[1];
         return cancel(session, incident.id, now, List.of(TimerRecord.LEVEL))
                 .chain(() -> fireLevel(session, incident, policy, level, round, now, "escalated by " + actor, actor));
     }
@@ -252,19 +247,21 @@ public class Escalations {
         metrics.slaBreached(priority.name());
         Duration sla = policies.sla(priority);
         SlaBreached breached = new SlaBreached(UUID.randomUUID(), incident.id, now, priority, sla.toSeconds());
-        int next = incident.escalationLevel + 1;
-        int cycle = incident.escalationCycle;
-        if (next >= policy.levels().size()) {
-            next = 0;
-            cycle++;
-        }
-        int level = next;
-        int round = cycle;
+        int[] next = nextLevel(incident, policy);
+        int level = next[0];
+        int round = next[1];
         return events.record(session, breached, AlertIntake.SYSTEM, "response SLA of " + minutes(sla) + " for "
                 + priority + " breached: not acknowledged")
                 .chain(() -> cancel(session, incident.id, now, List.of(TimerRecord.LEVEL)))
                 .chain(() -> fireLevel(session, incident, policy, level, round, now,
                         "response SLA of " + minutes(sla) + " breached"));
+    }
+
+    /** The level (and round) after the last one fired: {level, cycle}; past the last level, round again. */
+    private static int[] nextLevel(IncidentRecord incident, EscalationPolicy policy) {
+        int next = incident.escalationLevel + 1;
+        return next < policy.levels().size() ? new int[] { next, incident.escalationCycle }
+                : new int[] { 0, incident.escalationCycle + 1 };
     }
 
     private Uni<Void> fireLevel(Mutiny.Session session, IncidentRecord incident, EscalationPolicy policy,
