@@ -65,19 +65,23 @@ await_ready() { # name seconds probe...
 }
 
 build_if_needed() {
-  local stale=0 module jar
+  # A stamp written after each successful build: jars whose content did not change keep their old times.
+  local stamp=$ROOT/target/run-local.stamp stale=0 module jar
+  [ -f "$stamp" ] || stale=1
   for module in local-stack "${SERVICES[@]%%:*}"; do
     [ -f "$ROOT/$module/pom.xml" ] || continue
     if [ "$module" = local-stack ]; then jar=$ROOT/local-stack/target/local-stack-0.1.0-SNAPSHOT.jar
     else jar=$ROOT/$module/target/quarkus-app/quarkus-run.jar; fi
-    if [ ! -f "$jar" ] || [ -n "$(find "$ROOT/$module/src" "$ROOT/$module/pom.xml" "$ROOT/pom.xml" \
-      "$ROOT/event-contracts/src" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-      stale=1
-    fi
+    [ -f "$jar" ] || stale=1
   done
+  if [ "$stale" = 0 ] && [ -n "$(find "$ROOT" -path "$ROOT/.local" -prune -o -path '*/target' -prune -o \
+    \( -path '*/src/*' -o -name pom.xml \) -type f -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+    stale=1
+  fi
   if [ "$stale" = 1 ]; then
     say "building (first run, or sources changed): ./mvnw package -DskipTests"
     (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || die "the build failed"
+    mkdir -p "$ROOT/target" && touch "$stamp"
   fi
 }
 
