@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -161,30 +162,26 @@ public class IncidentResource {
     @Path("/{id}")
     @Operation(summary = "One incident")
     public Uni<Response> get(@PathParam("id") String id, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return sessions.withSession(session -> session.find(IncidentRecord.class, incidentId))
-                .map(incident -> incident == null ? ApiProblems.notFound(uri.getPath(), id)
-                        : Response.ok(IncidentView.of(incident)).build());
+        return withId(id, uri, incidentId -> {
+            return sessions.withSession(session -> session.find(IncidentRecord.class, incidentId))
+                    .map(incident -> incident == null ? ApiProblems.notFound(uri.getPath(), id)
+                            : Response.ok(IncidentView.of(incident)).build());
+        });
     }
 
     @GET
     @Path("/{id}/timeline")
     @Operation(summary = "Everything that happened to an incident, in order, with actor and time")
     public Uni<Response> timeline(@PathParam("id") String id, @Context UriInfo uri) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return sessions.withSession(session -> session.find(IncidentRecord.class, incidentId)
-                .chain(incident -> incident == null ? Uni.createFrom().<List<TimelineEntryRecord>> nullItem()
-                        : session.createSelectionQuery("from TimelineEntryRecord where incidentId = :id order by id",
-                                TimelineEntryRecord.class).setParameter("id", incidentId).getResultList()))
-                .map(entries -> entries == null ? ApiProblems.notFound(uri.getPath(), id)
-                        : Response.ok(Map.of("items", entries.stream().map(entry -> new TimelineLine(entry.occurredAt,
-                                entry.kind, entry.actor, entry.summary, entry.eventId)).toList())).build());
+        return withId(id, uri, incidentId -> {
+            return sessions.withSession(session -> session.find(IncidentRecord.class, incidentId)
+                    .chain(incident -> incident == null ? Uni.createFrom().<List<TimelineEntryRecord>> nullItem()
+                            : session.createSelectionQuery("from TimelineEntryRecord where incidentId = :id order by id",
+                                    TimelineEntryRecord.class).setParameter("id", incidentId).getResultList()))
+                    .map(entries -> entries == null ? ApiProblems.notFound(uri.getPath(), id)
+                            : Response.ok(Map.of("items", entries.stream().map(entry -> new TimelineLine(entry.occurredAt,
+                                    entry.kind, entry.actor, entry.summary, entry.eventId)).toList())).build());
+        });
     }
 
     @POST
@@ -224,31 +221,29 @@ public class IncidentResource {
     @Operation(summary = "Pause escalation: body {\"until\": \"<RFC 3339>\"} or {\"minutes\": n}")
     public Uni<Response> snooze(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri,
             String body) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        JsonNode json = json(body);
-        if (json == null) {
-            return bad(uri.getPath(), "body", "must be a JSON object with until or minutes");
-        }
-        Instant until;
-        if (json.hasNonNull("until")) {
-            try {
-                until = Instant.parse(json.get("until").asText());
-            } catch (DateTimeParseException e) {
-                return bad(uri.getPath(), "until", "must be an RFC 3339 time such as 2026-11-22T03:00:00Z");
+        return withId(id, uri, incidentId -> {
+            JsonNode json = json(body);
+            if (json == null) {
+                return bad(uri.getPath(), "body", "must be a JSON object with until or minutes");
             }
-        } else if (json.hasNonNull("minutes")) {
-            JsonNode minutes = json.get("minutes");
-            if (!minutes.canConvertToInt() || minutes.asInt() < 1 || minutes.asInt() > 7 * 24 * 60) {
-                return bad(uri.getPath(), "minutes", "must be a whole number from 1 to 10080 (a week)");
+            Instant until;
+            if (json.hasNonNull("until")) {
+                try {
+                    until = Instant.parse(json.get("until").asText());
+                } catch (DateTimeParseException e) {
+                    return bad(uri.getPath(), "until", "must be an RFC 3339 time such as 2026-11-22T03:00:00Z");
+                }
+            } else if (json.hasNonNull("minutes")) {
+                JsonNode minutes = json.get("minutes");
+                if (!minutes.canConvertToInt() || minutes.asInt() < 1 || minutes.asInt() > 7 * 24 * 60) {
+                    return bad(uri.getPath(), "minutes", "must be a whole number from 1 to 10080 (a week)");
+                }
+                until = clock.instant().plus(Duration.ofMinutes(minutes.asInt()));
+            } else {
+                return bad(uri.getPath(), "until", "is required (or minutes)");
             }
-            until = clock.instant().plus(Duration.ofMinutes(minutes.asInt()));
-        } else {
-            return bad(uri.getPath(), "until", "is required (or minutes)");
-        }
-        return answer(commands.snooze(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), until), uri, id);
+            return answer(commands.snooze(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), until), uri, id);
+        });
     }
 
     @POST
@@ -256,34 +251,30 @@ public class IncidentResource {
     @Operation(summary = "Set the priority by hand: body {\"priority\": \"P0\"}; alerts no longer change it")
     public Uni<Response> priority(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri,
             String body) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        JsonNode json = json(body);
-        Priority priority = json == null || !json.hasNonNull("priority") ? Priority.UNKNOWN
-                : Priority.fromWire(json.get("priority").asText());
-        if (priority == Priority.UNKNOWN) {
-            return bad(uri.getPath(), "priority", "is required: P0, P1, P2 or P3");
-        }
-        return answer(commands.changePriority(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), priority), uri,
-                id);
+        return withId(id, uri, incidentId -> {
+            JsonNode json = json(body);
+            Priority priority = json == null || !json.hasNonNull("priority") ? Priority.UNKNOWN
+                    : Priority.fromWire(json.get("priority").asText());
+            if (priority == Priority.UNKNOWN) {
+                return bad(uri.getPath(), "priority", "is required: P0, P1, P2 or P3");
+            }
+            return answer(commands.changePriority(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), priority), uri,
+                    id);
+        });
     }
 
     @POST
     @Path("/{id}/notes")
     @Operation(summary = "Add a note to the timeline: body {\"text\": \"...\"}")
     public Uni<Response> note(@PathParam("id") String id, RoutingContext routing, @Context UriInfo uri, String body) {
-        UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        JsonNode json = json(body);
-        String text = json == null || !json.hasNonNull("text") ? "" : json.get("text").asText().strip();
-        if (text.isEmpty() || text.length() > 10_000) {
-            return bad(uri.getPath(), "text", "is required: 1 to 10000 characters");
-        }
-        return answer(commands.addNote(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), text), uri, id);
+        return withId(id, uri, incidentId -> {
+            JsonNode json = json(body);
+            String text = json == null || !json.hasNonNull("text") ? "" : json.get("text").asText().strip();
+            if (text.isEmpty() || text.length() > 10_000) {
+                return bad(uri.getPath(), "text", "is required: 1 to 10000 characters");
+            }
+            return answer(commands.addNote(incidentId, routing.get(ApiAuthenticationFilter.ACTOR), text), uri, id);
+        });
     }
 
     private JsonNode json(String body) {
@@ -296,13 +287,15 @@ public class IncidentResource {
     }
 
     /** Runs {@code command} for a well-formed incident id; 400 naming the id otherwise. */
-    private static Uni<Response> command(String id, UriInfo uri,
-            java.util.function.Function<UUID, Uni<IncidentRecord>> command) {
+    private static Uni<Response> command(String id, UriInfo uri, Function<UUID, Uni<IncidentRecord>> command) {
+        return withId(id, uri, incidentId -> answer(command.apply(incidentId), uri, id));
+    }
+
+    /** Runs {@code action} for a well-formed incident id; 400 naming the id otherwise. */
+    private static Uni<Response> withId(String id, UriInfo uri, Function<UUID, Uni<Response>> action) {
         UUID incidentId = parse(id);
-        if (incidentId == null) {
-            return bad(uri.getPath(), "id", "is not an incident id (a UUID)");
-        }
-        return answer(command.apply(incidentId), uri, id);
+        return incidentId == null ? bad(uri.getPath(), "id", "is not an incident id (a UUID)")
+                : action.apply(incidentId);
     }
 
     private static Uni<Response> answer(Uni<IncidentRecord> command, UriInfo uri, String id) {

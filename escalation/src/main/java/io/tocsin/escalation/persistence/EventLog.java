@@ -1,5 +1,9 @@
 package io.tocsin.escalation.persistence;
 
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.Collectors;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -19,6 +23,11 @@ import io.tocsin.events.Topics;
  */
 @ApplicationScoped
 public class EventLog {
+
+    /** Each event record's {@code type} name, read once from the annotations that define the wire format. */
+    private static final Map<Class<?>, String> KINDS = Arrays
+            .stream(IncidentEvent.class.getAnnotation(JsonSubTypes.class).value())
+            .collect(Collectors.toUnmodifiableMap(JsonSubTypes.Type::value, JsonSubTypes.Type::name));
 
     private final ObjectWriter writer;
 
@@ -46,12 +55,7 @@ public class EventLog {
 
     /** The event's {@code type} as written on the topic, such as {@code incident.opened}. */
     static String kind(IncidentEvent event) {
-        for (JsonSubTypes.Type type : IncidentEvent.class.getAnnotation(JsonSubTypes.class).value()) {
-            if (type.value() == event.getClass()) {
-                return type.name();
-            }
-        }
-        return "unknown";
+        return KINDS.getOrDefault(event.getClass(), "unknown");
     }
 
     private String json(IncidentEvent event) {
