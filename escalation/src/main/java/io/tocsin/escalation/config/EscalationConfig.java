@@ -31,8 +31,4 @@ public interface EscalationConfig {
     /** How often due escalation timers are looked for. */
     @WithDefault("1s")
     Duration timerInterval();
-
-    /** How often the outbox relay looks for events left unpublished (commits also trigger it at once). */
-    @WithDefault("1s")
-    Duration outboxInterval();
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.Topics;
+import io.tocsin.outbox.Outbox;
 
 /**
  * Records an incident event twice in the caller's transaction: as a timeline entry and as an outbox row. Both commit
@@ -30,9 +31,11 @@ public class EventLog {
             .collect(Collectors.toUnmodifiableMap(JsonSubTypes.Type::value, JsonSubTypes.Type::name));
 
     private final ObjectWriter writer;
+    private final Outbox outbox;
 
-    public EventLog(ObjectMapper mapper) {
+    public EventLog(ObjectMapper mapper, Outbox outbox) {
         this.writer = mapper.writerFor(IncidentEvent.class);
+        this.outbox = outbox;
     }
 
     public Uni<Void> record(Mutiny.Session session, IncidentEvent event, String actor, String summary) {
@@ -44,13 +47,8 @@ public class EventLog {
         entry.occurredAt = event.occurredAt();
         entry.summary = summary;
 
-        OutboxRecord outbox = new OutboxRecord();
-        outbox.eventId = event.eventId();
-        outbox.topic = Topics.INCIDENTS;
-        outbox.messageKey = event.incidentId().toString();
-        outbox.payload = json(event);
-        outbox.createdAt = event.occurredAt();
-        return session.persist(entry).call(() -> session.persist(outbox));
+        return session.persist(entry).call(() -> outbox.add(session, Topics.INCIDENTS, event.incidentId().toString(),
+                event.eventId(), json(event), event.occurredAt()));
     }
 
     /** The event's {@code type} as written on the topic, such as {@code incident.opened}. */

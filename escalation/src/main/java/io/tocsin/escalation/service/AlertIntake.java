@@ -22,12 +22,10 @@ import io.tocsin.escalation.domain.Occurrences;
 import io.tocsin.escalation.domain.Occurrences.Meaning;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.escalation.domain.policy.PolicySet;
-import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
-import io.tocsin.escalation.persistence.ProcessedMessageRecord;
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertResolved;
@@ -37,6 +35,8 @@ import io.tocsin.events.IncidentReopened;
 import io.tocsin.events.IncidentResolved;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.outbox.OutboxRelay;
+import io.tocsin.outbox.ProcessedMessageRecord;
 
 /**
  * Applies one alert delivery to the incidents, in one transaction: the alert occurrence, the incident it joins, and the

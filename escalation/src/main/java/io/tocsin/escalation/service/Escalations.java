@@ -19,7 +19,6 @@ import io.tocsin.escalation.domain.policy.EscalationPolicy;
 import io.tocsin.escalation.domain.policy.IncidentMatcher;
 import io.tocsin.escalation.domain.policy.Level;
 import io.tocsin.escalation.domain.policy.PolicySet;
-import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.AlertRecord;
 import io.tocsin.escalation.persistence.EventLog;
@@ -35,6 +34,7 @@ import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationWithheld;
 import io.tocsin.events.Priority;
 import io.tocsin.events.SlaBreached;
+import io.tocsin.outbox.OutboxRelay;
 
 /**
  * Runs escalation policies on durable timers. Timers live in PostgreSQL: a restart loses none, and an instance claims

@@ -11,16 +11,16 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
-import io.tocsin.escalation.messaging.OutboxRelay;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.escalation.persistence.IncidentRecord;
-import io.tocsin.escalation.persistence.ProcessedMessageRecord;
 import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentResolved;
 import io.tocsin.events.NoteAdded;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.outbox.OutboxRelay;
+import io.tocsin.outbox.ProcessedMessageRecord;
 
 /**
  * What people do to incidents, from the API or the commands topic. Each command is one transaction with the events it

@@ -1,4 +1,4 @@
-package io.tocsin.escalation.persistence;
+package io.tocsin.outbox;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.tocsin.escalation.messaging;
+package io.tocsin.outbox;
 
 import java.time.Clock;
 import java.util.List;
@@ -16,12 +16,12 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.tocsin.escalation.persistence.OutboxRecord;
 
 /**
- * Publishes committed outbox rows to Kafka, oldest first, and marks them published in the same transaction that
- * locked them ({@code FOR UPDATE SKIP LOCKED}, so instances share the work without sending a row twice at once). A
- * crash between Kafka's acknowledgement and the commit sends the rows again: consumers skip event ids they have seen.
+ * Publishes committed outbox rows to their topics through the {@code outbox} channel, oldest first, and marks them
+ * published in the same transaction that locked them ({@code FOR UPDATE SKIP LOCKED}, so instances share the work
+ * without sending a row twice at once). A crash between Kafka's acknowledgement and the commit sends the rows again:
+ * consumers skip event ids they have seen.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -30,20 +30,19 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Mutiny.SessionFactory sessions;
-    private final MutinyEmitter<String> incidents;
+    private final MutinyEmitter<String> outbox;
     private final Clock clock;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("incidents") MutinyEmitter<String> incidents,
-            Clock clock) {
+    public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("outbox") MutinyEmitter<String> outbox, Clock clock) {
         this.sessions = sessions;
-        this.incidents = incidents;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
     /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
-    @Scheduled(every = "${tocsin.escalation.outbox-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tocsin.outbox.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return Uni.createFrom().voidItem().invoke(this::kick);
     }
@@ -68,7 +67,7 @@ public class OutboxRelay {
             }
         }, failure -> {
             running.set(false);
-            LOG.warnf("publishing incident events failed, retrying on the next tick: %s", failure.getMessage());
+            LOG.warnf("publishing outbox rows failed, retrying on the next tick: %s", failure.getMessage());
         });
     }
 
@@ -89,8 +88,9 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> sends = rows.stream().map(row -> incidents.sendMessage(Message.of(row.payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String> builder().withKey(row.messageKey).build())))
+        List<Uni<Void>> sends = rows.stream().map(row -> outbox.sendMessage(Message.of(row.payload)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String> builder()
+                        .withTopic(row.topic).withKey(row.messageKey).build())))
                 .toList();
         return Uni.join().all(sends).andFailFast().replaceWithVoid();
     }
