@@ -14,6 +14,10 @@ public final class Topics {
 
     /** Every {@link IncidentCommand}, keyed by incident id; escalation applies them. */
     public static final String COMMANDS = "tocsin.commands.v1";
+    /** Every {@link NotificationOutcome}, keyed by incident id, written by the notifier; escalation records them. */
+    public static final String NOTIFICATIONS = "tocsin.notifications.v1";
+    /** Deliveries that failed for good: the last {@link NotificationOutcome}, for people and replay tools. */
+    public static final String NOTIFICATIONS_DLQ = "tocsin.notifications.dlq.v1";
 
     private Topics() {
     }

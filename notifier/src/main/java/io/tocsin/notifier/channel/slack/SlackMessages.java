@@ -1,0 +1,264 @@
+package io.tocsin.notifier.channel.slack;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.slack.api.model.block.ActionsBlock;
+import com.slack.api.model.block.ContextBlock;
+import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.block.SectionBlock;
+import com.slack.api.model.block.composition.MarkdownTextObject;
+import com.slack.api.model.block.composition.OptionObject;
+import com.slack.api.model.block.composition.PlainTextObject;
+import com.slack.api.model.block.composition.TextObject;
+import com.slack.api.model.block.element.BlockElement;
+import com.slack.api.model.block.element.ButtonElement;
+import com.slack.api.model.block.element.StaticSelectElement;
+
+import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertResolved;
+import io.tocsin.events.IncidentAcknowledged;
+import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.IncidentReopened;
+import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.IncidentSnoozed;
+import io.tocsin.events.IncidentUnacknowledged;
+import io.tocsin.events.NoteAdded;
+import io.tocsin.events.NotificationRequested;
+import io.tocsin.events.PriorityChanged;
+import io.tocsin.events.SlaBreached;
+import io.tocsin.notifier.domain.Actors;
+import io.tocsin.notifier.domain.IncidentSnapshot;
+import io.tocsin.notifier.domain.SlackText;
+
+/**
+ * Renders incidents as Slack Block Kit: the root message (what, how bad, who has it, links, buttons) and the short
+ * replies in its thread. Every piece of alert text goes through {@link SlackText}; mrkdwn is sent {@code verbatim}, so
+ * Slack does not turn a label's {@code @here} into a mention.
+ */
+public final class SlackMessages {
+
+    /** The block id of the buttons, and the action ids Slack sends back when one is pressed. */
+    public static final String ACTIONS_BLOCK = "incident-actions";
+    public static final String ACKNOWLEDGE = "incident.ack";
+    public static final String UNACKNOWLEDGE = "incident.unack";
+    public static final String RESOLVE = "incident.resolve";
+    public static final String ESCALATE = "incident.escalate";
+    public static final String SNOOZE = "incident.snooze";
+    /** The snooze choices offered, as (label, duration). */
+    public static final Map<String, Duration> SNOOZE_CHOICES = Map.of("30 minutes", Duration.ofMinutes(30),
+            "1 hour", Duration.ofHours(1), "4 hours", Duration.ofHours(4));
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+    private static final int MAX_TEXT = 2900;
+
+    private SlackMessages() {
+    }
+
+    /** The notification text (shown by phones and in search) for the root message. */
+    public static String fallback(IncidentSnapshot incident) {
+        return "[" + incident.priority() + "] " + stateWord(incident) + ": " + SlackText.escape(incident.title(), 200);
+    }
+
+    /** The root message's blocks, as the incident stands now; {@code mentions} head it when not empty. */
+    public static List<LayoutBlock> root(IncidentSnapshot incident, String mentions) {
+        List<LayoutBlock> blocks = new ArrayList<>();
+        StringBuilder head = new StringBuilder();
+        if (mentions != null && !mentions.isBlank()) {
+            head.append(mentions).append('\n');
+        }
+        head.append(stateIcon(incident)).append(" *").append(incident.priority()).append("* ")
+                .append(stateWord(incident)).append(": *").append(SlackText.escape(incident.title(), 300)).append('*');
+        blocks.add(section(head.toString()));
+
+        List<TextObject> fields = new ArrayList<>();
+        fields.add(mrkdwn("*Service*\n" + (incident.service() == null ? "—" : SlackText.escape(incident.service(), 100))));
+        fields.add(mrkdwn("*State*\n" + stateLine(incident)));
+        fields.add(mrkdwn("*Alerts*\n" + alertLine(incident)));
+        fields.add(mrkdwn("*Opened*\n" + TIME.format(incident.openedAt())));
+        blocks.add(SectionBlock.builder().fields(fields).build());
+
+        StringBuilder body = new StringBuilder();
+        if (!incident.summary().equals(incident.title())) {
+            body.append(SlackText.escape(incident.summary(), 1000)).append('\n');
+        }
+        if (incident.description() != null && !incident.description().isBlank()) {
+            body.append(SlackText.escape(incident.description(), 1500)).append('\n');
+        }
+        if (!incident.groupLabels().isEmpty()) {
+            body.append(labelLine(incident.groupLabels()));
+        }
+        if (!body.isEmpty()) {
+            blocks.add(section(body.toString().strip()));
+        }
+
+        List<String> links = new ArrayList<>();
+        addLink(links, incident.runbookUrl(), "Runbook");
+        addLink(links, incident.generatorUrl(), "Source");
+        addLink(links, incident.url(), "Incident");
+        if (!links.isEmpty()) {
+            blocks.add(ContextBlock.builder().elements(List.of(mrkdwn(String.join("  ·  ", links)))).build());
+        }
+        if (!incident.resolved()) {
+            blocks.add(ActionsBlock.builder().blockId(ACTIONS_BLOCK).elements(buttons(incident)).build());
+        }
+        return blocks;
+    }
+
+    /** The reply in the incident's thread for {@code event}: one short line. */
+    public static String reply(IncidentEvent event, String mentions) {
+        if (event instanceof NotificationRequested requested) {
+            String who = mentions == null || mentions.isBlank() ? "" : mentions + " ";
+            return ":rotating_light: " + who + "Still not acknowledged: level " + (requested.level() + 1)
+                    + " of policy " + SlackText.escape(requested.policy(), 80)
+                    + (requested.cycle() > 0 ? " (repeat " + requested.cycle() + ")" : "") + ".";
+        }
+        if (event instanceof IncidentAcknowledged ack) {
+            return ":eyes: Acknowledged by " + Actors.inSlack(ack.actor()) + ".";
+        }
+        if (event instanceof IncidentUnacknowledged unack) {
+            return ":leftwards_arrow_with_hook: Unacknowledged by " + Actors.inSlack(unack.actor())
+                    + because(unack.reason()) + "; escalation resumes.";
+        }
+        if (event instanceof IncidentResolved resolved) {
+            return ":white_check_mark: Resolved by " + Actors.inSlack(resolved.actor()) + because(resolved.reason())
+                    + ".";
+        }
+        if (event instanceof IncidentReopened reopened) {
+            return ":repeat: Reopened" + because(reopened.reason()) + ".";
+        }
+        if (event instanceof PriorityChanged changed) {
+            return ":arrow_up_down: Priority " + changed.from() + " → " + changed.to() + " by "
+                    + Actors.inSlack(changed.actor()) + because(changed.reason()) + ".";
+        }
+        if (event instanceof SlaBreached breached) {
+            return ":alarm_clock: Response SLA breached: " + breached.priority() + " must be acknowledged within "
+                    + human(Duration.ofSeconds(breached.slaSeconds())) + ".";
+        }
+        if (event instanceof IncidentSnoozed snoozed) {
+            return ":zzz: Snoozed by " + Actors.inSlack(snoozed.actor()) + " until " + TIME.format(snoozed.until())
+                    + ".";
+        }
+        if (event instanceof NoteAdded note) {
+            return ":memo: " + Actors.inSlack(note.actor()) + ": " + SlackText.escape(note.text(), 1500);
+        }
+        if (event instanceof IncidentEscalated escalated) {
+            return ":arrow_double_up: Escalated to level " + (escalated.level() + 1) + " by "
+                    + Actors.inSlack(escalated.actor()) + because(escalated.reason()) + ".";
+        }
+        if (event instanceof AlertAttached attached) {
+            return ":heavy_plus_sign: Alert "
+                    + SlackText.escape(attached.annotations().getOrDefault("summary",
+                            attached.labels().getOrDefault("alertname", attached.fingerprint())), 300)
+                    + " " + labelLine(attached.labels());
+        }
+        if (event instanceof AlertResolved resolved) {
+            return ":heavy_minus_sign: An alert resolved (" + SlackText.escape(resolved.fingerprint(), 40) + ").";
+        }
+        return SlackText.escape(event.getClass().getSimpleName());
+    }
+
+    private static List<BlockElement> buttons(IncidentSnapshot incident) {
+        String id = incident.id().toString();
+        List<BlockElement> elements = new ArrayList<>();
+        if (incident.acknowledged()) {
+            elements.add(button(UNACKNOWLEDGE, "Unacknowledge", id, null));
+        } else {
+            elements.add(button(ACKNOWLEDGE, "Acknowledge", id, "primary"));
+        }
+        elements.add(button(RESOLVE, "Resolve", id, null));
+        elements.add(button(ESCALATE, "Escalate", id, "danger"));
+        List<OptionObject> options = new ArrayList<>();
+        SNOOZE_CHOICES.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(choice -> options
+                .add(OptionObject.builder().text(plain(choice.getKey()))
+                        .value(id + "|" + choice.getValue()).build()));
+        elements.add(StaticSelectElement.builder().actionId(SNOOZE).placeholder(plain("Snooze…")).options(options)
+                .build());
+        return elements;
+    }
+
+    private static ButtonElement button(String actionId, String label, String value, String style) {
+        return ButtonElement.builder().actionId(actionId).text(plain(label)).value(value).style(style).build();
+    }
+
+    private static String stateLine(IncidentSnapshot incident) {
+        if (incident.resolved()) {
+            return "Resolved" + (incident.resolvedBy() == null ? "" : " by " + Actors.inSlack(incident.resolvedBy()));
+        }
+        String line = incident.acknowledged() ? "Acknowledged by " + Actors.inSlack(incident.acknowledgedBy())
+                : "Open, not acknowledged";
+        if (incident.escalationLevel() != null && incident.escalationLevel() >= 0 && !incident.acknowledged()) {
+            line += " (level " + (incident.escalationLevel() + 1) + ")";
+        }
+        if (incident.snoozedUntil() != null) {
+            line += "\nSnoozed until " + TIME.format(incident.snoozedUntil());
+        }
+        return line;
+    }
+
+    private static String alertLine(IncidentSnapshot incident) {
+        if (incident.alerts() <= 1) {
+            return incident.firing() > 0 ? "1 firing" : incident.alerts() + " (resolved)";
+        }
+        return incident.firing() + " firing (+" + (incident.alerts() - 1) + " alerts since it opened)";
+    }
+
+    private static String stateIcon(IncidentSnapshot incident) {
+        if (incident.resolved()) {
+            return ":large_green_circle:";
+        }
+        return incident.acknowledged() ? ":large_yellow_circle:" : ":red_circle:";
+    }
+
+    private static String stateWord(IncidentSnapshot incident) {
+        if (incident.resolved()) {
+            return "Resolved";
+        }
+        return incident.acknowledged() ? "Acknowledged" : "Firing";
+    }
+
+    private static String labelLine(Map<String, String> labels) {
+        StringBuilder line = new StringBuilder();
+        labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).limit(12).forEach(label -> line
+                .append(line.isEmpty() ? "" : "  ").append(SlackText.escape(label.getKey(), 60)).append('=')
+                .append(SlackText.escape(label.getValue(), 120)));
+        return line.toString();
+    }
+
+    private static void addLink(List<String> links, String url, String label) {
+        String link = SlackText.link(url, label);
+        if (link != null) {
+            links.add(link);
+        }
+    }
+
+    private static String because(String reason) {
+        return reason == null || reason.isBlank() ? "" : ": " + SlackText.escape(reason, 500);
+    }
+
+    private static String human(Duration duration) {
+        if (duration.toHours() > 0 && duration.toMinutesPart() == 0) {
+            return duration.toHours() + "h";
+        }
+        return duration.toMinutes() > 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
+    }
+
+    private static SectionBlock section(String text) {
+        return SectionBlock.builder().text(mrkdwn(text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text))
+                .build();
+    }
+
+    private static MarkdownTextObject mrkdwn(String text) {
+        return MarkdownTextObject.builder().text(text).verbatim(true).build();
+    }
+
+    private static PlainTextObject plain(String text) {
+        return PlainTextObject.builder().text(text).emoji(true).build();
+    }
+}

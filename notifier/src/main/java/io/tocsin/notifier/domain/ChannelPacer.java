@@ -1,0 +1,35 @@
+package io.tocsin.notifier.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keeps messages to one Slack channel at least {@code interval} apart (Slack allows about one per second per channel),
+ * and holds a channel back for as long as a 429's {@code Retry-After} says.
+ */
+public final class ChannelPacer {
+
+    private final Duration interval;
+    private final Map<String, Instant> nextFree = new HashMap<>();
+
+    public ChannelPacer(Duration interval) {
+        this.interval = interval;
+    }
+
+    /** Takes the channel's slot if it is free at {@code now} and returns null; else returns when it will be free. */
+    public synchronized Instant acquire(String channel, Instant now) {
+        Instant free = nextFree.get(channel);
+        if (free != null && now.isBefore(free)) {
+            return free;
+        }
+        nextFree.put(channel, now.plus(interval));
+        return null;
+    }
+
+    /** Slack said to wait: nothing goes to the channel before {@code until}. */
+    public synchronized void holdUntil(String channel, Instant until) {
+        nextFree.merge(channel, until, (a, b) -> a.isAfter(b) ? a : b);
+    }
+}

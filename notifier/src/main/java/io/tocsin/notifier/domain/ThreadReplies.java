@@ -1,0 +1,52 @@
+package io.tocsin.notifier.domain;
+
+import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertResolved;
+import io.tocsin.events.IncidentAcknowledged;
+import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.IncidentReopened;
+import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.IncidentSnoozed;
+import io.tocsin.events.IncidentUnacknowledged;
+import io.tocsin.events.NoteAdded;
+import io.tocsin.events.PriorityChanged;
+import io.tocsin.events.SlaBreached;
+
+/**
+ * How talkative an incident's Slack thread is. Every event updates the root message in place; these levels decide
+ * which events also get a reply in its thread.
+ */
+public enum ThreadReplies {
+    /** Resolution, reopening, SLA breaches and repeated pages only. */
+    QUIET,
+    /** Also acknowledgements, priority changes, snoozes, notes and escalations by people. The default. */
+    NORMAL,
+    /** Also every alert attached or resolved, and automatic escalations. */
+    VERBOSE;
+
+    public static ThreadReplies parse(String value) {
+        for (ThreadReplies level : values()) {
+            if (level.name().equalsIgnoreCase(value.trim())) {
+                return level;
+            }
+        }
+        throw new IllegalArgumentException("tocsin.notifier.slack.thread-replies: \"" + value
+                + "\" is not a level; use quiet, normal or verbose");
+    }
+
+    /** Whether {@code event} gets a reply in the thread at this level. */
+    public boolean replyTo(IncidentEvent event) {
+        if (event instanceof IncidentResolved || event instanceof IncidentReopened || event instanceof SlaBreached) {
+            return true;
+        }
+        if (event instanceof IncidentAcknowledged || event instanceof IncidentUnacknowledged
+                || event instanceof PriorityChanged || event instanceof IncidentSnoozed || event instanceof NoteAdded) {
+            return this != QUIET;
+        }
+        if (event instanceof IncidentEscalated escalated) {
+            return this == VERBOSE || (this == NORMAL && !Actors.SYSTEM.equals(escalated.actor()));
+        }
+        return this == VERBOSE && (event instanceof AlertAttached || event instanceof AlertResolved);
+    }
+}
