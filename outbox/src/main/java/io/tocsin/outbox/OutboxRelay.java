@@ -12,10 +12,15 @@ import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Publishes committed outbox rows to their topics through the {@code outbox} channel, oldest first, and marks them
@@ -23,6 +28,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
  * without sending a row twice at once). A crash between Kafka's acknowledgement and the commit sends the rows again:
  * consumers skip event ids they have seen.
  */
+// Created at start, with the messaging channels: an emitter first looked up by a later scheduler tick does not connect.
+@Startup
 @ApplicationScoped
 public class OutboxRelay {
 
@@ -32,13 +39,16 @@ public class OutboxRelay {
     private final Mutiny.SessionFactory sessions;
     private final MutinyEmitter<String> outbox;
     private final Clock clock;
+    private final Vertx vertx;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("outbox") MutinyEmitter<String> outbox, Clock clock) {
+    public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("outbox") MutinyEmitter<String> outbox, Clock clock,
+            Vertx vertx) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.clock = clock;
+        this.vertx = vertx;
     }
 
     /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
@@ -54,7 +64,11 @@ public class OutboxRelay {
     public void kick() {
         again.set(true);
         if (running.compareAndSet(false, true)) {
-            drain();
+            // A context of its own: Hibernate Reactive keeps its session in the Vert.x context, and the caller's may
+            // still be in use by other work.
+            Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+            VertxContextSafetyToggle.setContextSafe(context, true);
+            context.runOnContext(ignored -> drain());
         }
     }
 

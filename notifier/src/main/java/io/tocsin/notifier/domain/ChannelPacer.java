@@ -13,6 +13,7 @@ public final class ChannelPacer {
 
     private final Duration interval;
     private final Map<String, Instant> nextFree = new HashMap<>();
+    private final Map<String, String> ids = new HashMap<>();
 
     public ChannelPacer(Duration interval) {
         this.interval = interval;
@@ -20,6 +21,7 @@ public final class ChannelPacer {
 
     /** Takes the channel's slot if it is free at {@code now} and returns null; else returns when it will be free. */
     public synchronized Instant acquire(String channel, Instant now) {
+        channel = ids.getOrDefault(channel, channel);
         Instant free = nextFree.get(channel);
         if (free != null && now.isBefore(free)) {
             return free;
@@ -30,6 +32,21 @@ public final class ChannelPacer {
 
     /** Slack said to wait: nothing goes to the channel before {@code until}. */
     public synchronized void holdUntil(String channel, Instant until) {
-        nextFree.merge(channel, until, (a, b) -> a.isAfter(b) ? a : b);
+        nextFree.merge(ids.getOrDefault(channel, channel), until, (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    /**
+     * Learns that a channel name ({@code #db-oncall}) is the channel with this id, as Slack's answer to a post says:
+     * both then share one pace, and the slot the post took under its name now holds for the id.
+     */
+    public synchronized void learn(String name, String id) {
+        if (name == null || id == null || name.equals(id)) {
+            return;
+        }
+        ids.put(name, id);
+        Instant byName = nextFree.remove(name);
+        if (byName != null) {
+            nextFree.merge(id, byName, (a, b) -> a.isAfter(b) ? a : b);
+        }
     }
 }

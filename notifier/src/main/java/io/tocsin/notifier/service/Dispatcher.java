@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.NotificationOutcome;
@@ -44,6 +46,7 @@ import io.tocsin.notifier.persistence.IncidentViewRecord;
 import io.tocsin.notifier.persistence.SubscriptionRecord;
 import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -113,7 +116,7 @@ public class Dispatcher {
     public void kick() {
         again.set(true);
         if (running.compareAndSet(false, true)) {
-            drain();
+            freshContext().runOnContext(ignored -> drain());
         }
     }
 
@@ -257,8 +260,10 @@ public class Dispatcher {
     /** Sends one claimed delivery and records how it went; never fails. */
     private void start(Claimed claimed) {
         inFlight.incrementAndGet();
+        Context context = freshContext();
         claimed.channel().send(claimed.delivery())
                 .onFailure().recoverWithItem(failure -> SendResult.Retry.of(failure.toString()))
+                .emitOn(task -> context.runOnContext(ignored -> task.run()))
                 .chain(result -> record(claimed, result))
                 .onTermination().invoke(inFlight::decrementAndGet)
                 .subscribe().with(retryAt -> {
@@ -280,6 +285,7 @@ public class Dispatcher {
                 .chain(row -> {
                     if (result instanceof SendResult.Delivered delivered) {
                         breakers.succeeded(claimed.destination());
+                        pacer.learn(claimed.paceKey(), delivered.channelId());
                         row.status = DeliveryRecord.DELIVERED;
                         row.finishedAt = now;
                         row.lastError = null;
@@ -391,39 +397,41 @@ public class Dispatcher {
         } catch (IllegalArgumentException e) {
             mentions = "";
         }
-        slack.update(incident, sub.rootChannelId, sub.rootTs, mentions).chain(result -> {
-            Instant now = clock.instant();
-            if (result instanceof SendResult.Retry retry) {
-                metrics.slackUpdated("retrying");
-                if (retry.rateLimited()) {
-                    pacer.holdUntil(sub.rootChannelId, now.plus(retry.delay()));
-                } else {
-                    breakers.failed("slack", now);
-                }
-                return Uni.createFrom().voidItem();
-            }
-            breakers.succeeded("slack");
-            metrics.slackUpdated(result instanceof SendResult.Delivered ? "delivered" : "failed");
-            return sessions.withTransaction((session, tx) -> session.createMutationQuery(
-                    "update SubscriptionRecord set renderedVersion = :version where id = :id and renderedVersion < :version")
-                    .setParameter("version", incident.version()).setParameter("id", sub.id).executeUpdate()
-                    .call(() -> {
-                        if (!(result instanceof SendResult.Failed failed)) {
-                            return Uni.createFrom().voidItem();
+        Context context = freshContext();
+        slack.update(incident, sub.rootChannelId, sub.rootTs, mentions)
+                .emitOn(task -> context.runOnContext(ignored -> task.run())).chain(result -> {
+                    Instant now = clock.instant();
+                    if (result instanceof SendResult.Retry retry) {
+                        metrics.slackUpdated("retrying");
+                        if (retry.rateLimited()) {
+                            pacer.holdUntil(sub.rootChannelId, now.plus(retry.delay()));
+                        } else {
+                            breakers.failed("slack", now);
                         }
-                        LOG.warnf("updating the Slack message of incident %s failed for good: %s", incident.id(),
-                                failed.detail());
-                        DeliveryRecord row = new DeliveryRecord();
-                        row.incidentId = incident.id();
-                        row.eventId = incident.id();
-                        row.channel = NotificationTarget.Channel.SLACK.wire();
-                        row.address = sub.address;
-                        row.action = "slack.update";
-                        row.attempts = 1;
-                        return outcome(session, row, NotificationOutcome.Status.FAILED, failed.detail(), null, now);
-                    }));
-        }).subscribe().with(done -> relay.kick(),
-                failure -> LOG.warnf("updating a Slack message failed: %s", failure.getMessage()));
+                        return Uni.createFrom().voidItem();
+                    }
+                    breakers.succeeded("slack");
+                    metrics.slackUpdated(result instanceof SendResult.Delivered ? "delivered" : "failed");
+                    return sessions.withTransaction((session, tx) -> session.createMutationQuery(
+                            "update SubscriptionRecord set renderedVersion = :version where id = :id and renderedVersion < :version")
+                            .setParameter("version", incident.version()).setParameter("id", sub.id).executeUpdate()
+                            .call(() -> {
+                                if (!(result instanceof SendResult.Failed failed)) {
+                                    return Uni.createFrom().voidItem();
+                                }
+                                LOG.warnf("updating the Slack message of incident %s failed for good: %s", incident.id(),
+                                        failed.detail());
+                                DeliveryRecord row = new DeliveryRecord();
+                                row.incidentId = incident.id();
+                                row.eventId = incident.id();
+                                row.channel = NotificationTarget.Channel.SLACK.wire();
+                                row.address = sub.address;
+                                row.action = "slack.update";
+                                row.attempts = 1;
+                                return outcome(session, row, NotificationOutcome.Status.FAILED, failed.detail(), null, now);
+                            }));
+                }).subscribe().with(done -> relay.kick(),
+                        failure -> LOG.warnf("updating a Slack message failed: %s", failure.getMessage()));
     }
 
     /**
@@ -466,6 +474,16 @@ public class Dispatcher {
                         relay.kick();
                     }
                 });
+    }
+
+    /**
+     * A Vert.x context of its own for a piece of database work: Hibernate Reactive keeps its session in the context,
+     * and work that overlaps must not share one. Results from other threads (Slack's client) come back onto it.
+     */
+    private Context freshContext() {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        return context;
     }
 
     private void wakeAt(Instant when) {

@@ -1,0 +1,286 @@
+package io.tocsin.notifier.channel;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tocsin.events.AlertAttached;
+import io.tocsin.events.IncidentAcknowledged;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.NoteAdded;
+import io.tocsin.events.NotificationOutcome;
+import io.tocsin.events.Priority;
+import io.tocsin.events.Topics;
+import io.tocsin.notifier.Db;
+import io.tocsin.notifier.Fakes;
+import io.tocsin.notifier.IncidentFeed;
+import io.tocsin.notifier.TestClock;
+import io.tocsin.testsupport.InjectKafkaBroker;
+import io.tocsin.testsupport.KafkaBroker;
+import io.tocsin.testsupport.KafkaTestResource;
+import io.tocsin.testsupport.PostgresTestResource;
+import io.tocsin.testsupport.TopicWatcher;
+
+/** Slack, against a fake Web API that records every call: what is posted, updated and replied, and how often. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(Fakes.class)
+class SlackNotificationTest {
+
+    @InjectKafkaBroker
+    KafkaBroker broker;
+
+    IncidentFeed feed;
+
+    @BeforeEach
+    void open() {
+        feed = new IncidentFeed(broker.bootstrapServers());
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+    }
+
+    @Test
+    void aPagePostsOneRootMessageThatLaterEventsUpdateInPlaceAndAnswerInItsThread() throws Exception {
+        UUID incident = UUID.randomUUID();
+        try (TopicWatcher outcomes = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.NOTIFICATIONS, 3)) {
+            feed.send(IncidentFeed.opened(incident, Priority.P1, "Disk almost full on db-1",
+                    Map.of("alertname", "DiskFull", "service", "db", "instance", "db-1:9100"),
+                    Map.of("summary", "Only 3% left on /var", "description", "It fills at 1 GB an hour.",
+                            "runbook_url", "https://runbooks.example.com/disk"),
+                    IncidentFeed.slack("#db-oncall <!subteam^S0SRE> @here")));
+
+            LoggedRequest post = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> posts(incident), list -> list.size() == 1).get(0);
+            assertThat(post.getHeader("Authorization")).isEqualTo("Bearer " + Fakes.BOT_TOKEN);
+            Map<String, String> form = Fakes.form(post);
+            assertThat(form).containsEntry("channel", "#db-oncall").containsEntry("unfurl_links", "0");
+            assertThat(form.get("text")).contains("[P1]").contains("Disk almost full on db-1");
+            JsonNode blocks = IncidentFeed.MAPPER.readTree(form.get("blocks"));
+            String shown = blocks.toString();
+            assertThat(shown).contains("<!subteam^S0SRE> <!here>").contains("*P1*").contains("Disk almost full on db-1")
+                    .contains("Only 3% left on /var").contains("It fills at 1 GB an hour.")
+                    .contains("<https://runbooks.example.com/disk|Runbook>")
+                    .contains("<https://tocsin.example.com/incidents/" + incident + "|Incident>")
+                    .contains("Open, not acknowledged");
+            JsonNode actions = blocks.findParent("block_id");
+            assertThat(actions.path("block_id").asText()).isEqualTo("incident-actions");
+            assertThat(actions.path("elements").findValuesAsText("action_id"))
+                    .containsExactly("incident.ack", "incident.resolve", "incident.escalate", "incident.snooze");
+            assertThat(actions.path("elements").get(0).path("value").asText()).isEqualTo(incident.toString());
+
+            TestClock.CLOCK.advance(Duration.ofSeconds(2));
+            feed.send(new IncidentAcknowledged(UUID.randomUUID(), incident, TestClock.CLOCK.instant(),
+                    "slack:U024BE7LH"));
+
+            List<LoggedRequest> updates = fastForwardUntil(() -> updates(incident), list -> list.stream()
+                    .anyMatch(update -> blocks(update).contains("Acknowledged by <@U024BE7LH>")));
+            Map<String, String> update = Fakes.form(updates.get(updates.size() - 1));
+            assertThat(update).containsEntry("channel", "C0TOCSIN01").containsEntry("ts", rootTs(incident));
+            assertThat(blocks(updates.get(updates.size() - 1))).contains("incident.unack")
+                    .doesNotContain("\"incident.ack\"");
+            List<LoggedRequest> replies = fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
+            assertThat(Fakes.form(replies.get(0))).containsEntry("channel", "C0TOCSIN01")
+                    .containsEntry("thread_ts", rootTs(incident));
+            assertThat(Fakes.form(replies.get(0)).get("text")).contains("Acknowledged by <@U024BE7LH>");
+
+            List<NotificationOutcome> seen = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> outcomes(outcomes, incident), list -> list.size() >= 2);
+            assertThat(seen).extracting(NotificationOutcome::action).contains("slack.post", "slack.reply");
+            assertThat(seen).extracting(NotificationOutcome::status).containsOnly(NotificationOutcome.Status.DELIVERED);
+        }
+    }
+
+    @Test
+    void resolvingRemovesTheButtonsAndSaysWhoResolvedIt() {
+        UUID incident = pageAndAwaitRoot("#payments");
+        TestClock.CLOCK.advance(Duration.ofSeconds(2));
+        feed.send(new IncidentResolved(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "api:oncall",
+                "rolled back"));
+
+        List<LoggedRequest> updates = fastForwardUntil(() -> updates(incident),
+                list -> list.stream().anyMatch(u -> blocks(u).contains("Resolved by oncall (API)")));
+        assertThat(blocks(updates.get(updates.size() - 1))).doesNotContain("incident-actions");
+        List<LoggedRequest> replies = fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
+        assertThat(Fakes.form(replies.get(0)).get("text")).contains("Resolved by oncall (API): rolled back");
+    }
+
+    @Test
+    void aBurstOfAlertsBecomesOneUpdateInsteadOfAFlood() {
+        UUID incident = pageAndAwaitRoot("#storm");
+        for (int i = 0; i < 30; i++) {
+            feed.send(new AlertAttached(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "fp-" + i,
+                    Map.of("alertname", "Storm", "pod", "web-" + i), Map.of("summary", "pod down"),
+                    TestClock.CLOCK.instant(), null, Priority.P2));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Db.column(
+                "SELECT alerts FROM notifier.incident_view WHERE incident_id = ?", incident), v -> v.equals(List.of("31")));
+
+        TestClock.CLOCK.advance(Duration.ofSeconds(2));
+        await().atMost(Duration.ofSeconds(20)).until(() -> updates(incident), list -> list.size() == 1);
+        assertThat(blocks(updates(incident).get(0))).contains("31 firing (+30 alerts since it opened)");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> updates(incident).size() == 1 && replies(incident).isEmpty());
+    }
+
+    @Test
+    void aRedeliveredEventPostsNothingTwice() {
+        UUID incident = UUID.randomUUID();
+        IncidentEvent[] events = IncidentFeed.opened(incident, Priority.P2, "Queue backlog", Map.of("alertname",
+                "QueueBacklog"), Map.of(), IncidentFeed.slack("#queues"));
+        feed.send(events);
+        await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
+
+        feed.send(events);
+        TestClock.CLOCK.advance(Duration.ofSeconds(2));
+        feed.send(new NoteAdded(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "api:oncall", "looking"));
+        // The note comes after the repeats on the incident's partition: once it is answered, they were read.
+        fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
+        assertThat(posts(incident)).hasSize(1);
+        assertThat(replies(incident)).hasSize(1);
+    }
+
+    @Test
+    void labelsCannotMentionPeopleOrInjectLinks() throws Exception {
+        UUID incident = UUID.randomUUID();
+        feed.send(IncidentFeed.opened(incident, Priority.P3, "<!channel> *bold* @here",
+                Map.of("alertname", "Evil", "team", "<@U999|boss> <https://evil.example|click>"),
+                Map.of("summary", "@everyone `code` <!subteam^S1>"), IncidentFeed.slack("#evil")));
+        LoggedRequest post = await().atMost(Duration.ofSeconds(30))
+                .until(() -> posts(incident), list -> list.size() == 1).get(0);
+        String blocks = IncidentFeed.MAPPER.readTree(Fakes.form(post).get("blocks")).toString();
+        assertThat(blocks).doesNotContain("<!channel>").doesNotContain("<@U999").doesNotContain("<https://evil")
+                .doesNotContain("<!subteam^S1>").doesNotContain("@here").doesNotContain("@everyone")
+                .contains("&lt;!channel&gt;").contains("\"verbatim\":true");
+        assertThat(Fakes.form(post).get("text")).doesNotContain("<!channel>");
+    }
+
+    @Test
+    void slackSaying429IsHonouredAndTheMessageStillGoesOutOnce() {
+        Fakes.http().stubFor(post(urlEqualTo("/api/chat.postMessage")).atPriority(1)
+                .withRequestBody(containing("channel=%23throttled")).inScenario("throttled")
+                .whenScenarioStateIs("Started").willSetStateTo("once")
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "20")));
+        UUID incident = UUID.randomUUID();
+        try (TopicWatcher outcomes = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.NOTIFICATIONS, 3)) {
+            feed.send(IncidentFeed.opened(incident, Priority.P1, "Throttled", Map.of("alertname", "T"), Map.of(),
+                    IncidentFeed.slack("#throttled")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
+            NotificationOutcome retrying = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> outcomes(outcomes, incident), list -> !list.isEmpty()).get(0);
+            assertThat(retrying.status()).isEqualTo(NotificationOutcome.Status.RETRYING);
+            assertThat(retrying.detail()).contains("HTTP 429").contains("20s");
+            assertThat(retrying.nextAttemptAt()).isEqualTo(retrying.occurredAt().plusSeconds(20));
+
+            TestClock.CLOCK.advance(Duration.ofSeconds(10));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> posts(incident).size() == 1);
+            TestClock.CLOCK.advance(Duration.ofSeconds(11));
+            await().atMost(Duration.ofSeconds(20)).until(() -> posts(incident).size() == 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> outcomes(outcomes, incident).stream()
+                    .anyMatch(o -> o.status() == NotificationOutcome.Status.DELIVERED));
+        }
+    }
+
+    @Test
+    void aFinalSlackErrorFailsTheDeliveryToTheDeadLetterTopic() {
+        Fakes.http().stubFor(post(urlEqualTo("/api/chat.postMessage")).atPriority(1)
+                .withRequestBody(containing("channel=%23gone"))
+                .willReturn(okJson("{\"ok\":false,\"error\":\"channel_not_found\"}")));
+        UUID incident = UUID.randomUUID();
+        try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.NOTIFICATIONS_DLQ, 3)) {
+            feed.send(IncidentFeed.opened(incident, Priority.P1, "Gone", Map.of("alertname", "G"), Map.of(),
+                    IncidentFeed.slack("#gone")));
+            NotificationOutcome failed = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> outcomes(dead, incident), list -> !list.isEmpty()).get(0);
+            assertThat(failed.status()).isEqualTo(NotificationOutcome.Status.FAILED);
+            assertThat(failed.detail()).contains("channel_not_found");
+            assertThat(posts(incident)).hasSize(1);
+            assertThat(Db.column("SELECT status FROM notifier.delivery WHERE incident_id = ?", incident))
+                    .containsExactly("failed");
+        }
+    }
+
+    private UUID pageAndAwaitRoot(String channel) {
+        UUID incident = UUID.randomUUID();
+        feed.send(IncidentFeed.opened(incident, Priority.P2, "Something on " + channel, Map.of("alertname", "X"),
+                Map.of(), IncidentFeed.slack(channel)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> rootTs(incident) != null);
+        return incident;
+    }
+
+    /** Moves the test clock on by half a second per look, so paced messages come due, until the condition holds. */
+    static <T> T fastForwardUntil(java.util.concurrent.Callable<T> supplier, java.util.function.Predicate<T> done) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            TestClock.CLOCK.advance(Duration.ofMillis(500));
+            return supplier.call();
+        }, done);
+    }
+
+    /** The blocks of a Slack call as JSON text, with Gson's escapes of {@code < > & =} undone. */
+    static String blocks(LoggedRequest request) {
+        try {
+            return IncidentFeed.MAPPER.readTree(Fakes.form(request).get("blocks")).toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<LoggedRequest> posts(UUID incident) {
+        return Fakes.requests("/api/chat.postMessage", incident.toString()).stream()
+                .filter(request -> !Fakes.form(request).containsKey("thread_ts")).toList();
+    }
+
+    static List<LoggedRequest> updates(UUID incident) {
+        return Fakes.requests("/api/chat.update", incident.toString());
+    }
+
+    /** Thread replies: posts that answer in the thread of the incident's root message. */
+    static List<LoggedRequest> replies(UUID incident) {
+        String root = rootTs(incident);
+        return Fakes.requests("/api/chat.postMessage", "thread_ts").stream()
+                .filter(request -> root != null && root.equals(Fakes.form(request).get("thread_ts"))).toList();
+    }
+
+    static String rootTs(UUID incident) {
+        List<String> roots = Db.column("SELECT root_ts FROM notifier.subscription WHERE incident_id = ? "
+                + "AND root_ts IS NOT NULL", incident);
+        return roots.isEmpty() ? null : roots.get(0);
+    }
+
+    static List<NotificationOutcome> outcomes(TopicWatcher watcher, UUID incident) {
+        return watcher.poll(Duration.ofMillis(200)).stream()
+                .filter(record -> record.key().equals(incident.toString()))
+                .map(ConsumerRecord::value)
+                .map(json -> {
+                    try {
+                        return IncidentFeed.MAPPER.readValue(json, NotificationOutcome.class);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+    }
+}

@@ -1,0 +1,126 @@
+package io.tocsin.notifier.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.tocsin.events.AlertAttached;
+import io.tocsin.events.IncidentAcknowledged;
+import io.tocsin.events.IncidentEscalated;
+import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.NotificationRequested;
+import io.tocsin.events.NotificationTarget;
+import io.tocsin.events.NotificationTarget.Channel;
+import io.tocsin.events.Priority;
+
+/** Backoff, breakers, pacing, Retry-After and the delivery plan: the notifier's rules without any I/O. */
+class DeliveryRulesTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-22T03:00:00Z");
+    private static final UUID INCIDENT = UUID.randomUUID();
+    private static final NotificationTarget SLACK = new NotificationTarget(Channel.SLACK, "#ops");
+    private static final NotificationTarget PD = new NotificationTarget(Channel.PAGERDUTY, "R1");
+    private static final NotificationTarget MAIL = new NotificationTarget(Channel.EMAIL, "a@example.com");
+    private static final NotificationTarget HOOK = new NotificationTarget(Channel.WEBHOOK, "https://h.example");
+
+    @Test
+    void backoffDoublesWithJitterUpToTheCap() {
+        Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
+        assertThat(backoff.after(1, 0.0)).isEqualTo(Duration.ofMillis(500));
+        assertThat(backoff.after(1, 0.999)).isBetween(Duration.ofMillis(990), Duration.ofSeconds(1));
+        assertThat(backoff.after(4, 0.0)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(backoff.after(40, 0.999)).isBetween(Duration.ofSeconds(299), Duration.ofMinutes(5));
+    }
+
+    @Test
+    void aBreakerOpensAfterTheThresholdAndLetsOneTrialThroughLater() {
+        CircuitBreakers breakers = new CircuitBreakers(3, Duration.ofSeconds(30));
+        assertThat(breakers.failed("hook", T0)).isFalse();
+        assertThat(breakers.failed("hook", T0)).isFalse();
+        assertThat(breakers.heldUntil("hook", T0)).isNull();
+        assertThat(breakers.failed("hook", T0)).isTrue();
+        assertThat(breakers.heldUntil("hook", T0.plusSeconds(10))).isEqualTo(T0.plusSeconds(30));
+        assertThat(breakers.heldUntil("other", T0.plusSeconds(10))).isNull();
+        // After the open period one trial goes; the next waits for it.
+        assertThat(breakers.heldUntil("hook", T0.plusSeconds(31))).isNull();
+        assertThat(breakers.heldUntil("hook", T0.plusSeconds(31))).isEqualTo(T0.plusSeconds(61));
+        breakers.succeeded("hook");
+        assertThat(breakers.heldUntil("hook", T0.plusSeconds(32))).isNull();
+    }
+
+    @Test
+    void aSlackChannelGetsOneMessagePerIntervalAndHonoursRetryAfter() {
+        ChannelPacer pacer = new ChannelPacer(Duration.ofSeconds(1));
+        assertThat(pacer.acquire("#ops", T0)).isNull();
+        assertThat(pacer.acquire("#ops", T0.plusMillis(400))).isEqualTo(T0.plusSeconds(1));
+        assertThat(pacer.acquire("#dev", T0.plusMillis(400))).isNull();
+        pacer.learn("#ops", "C1");
+        assertThat(pacer.acquire("C1", T0.plusMillis(500))).isEqualTo(T0.plusSeconds(1));
+        assertThat(pacer.acquire("#ops", T0.plusSeconds(1))).isNull();
+        pacer.holdUntil("C1", T0.plusSeconds(30));
+        assertThat(pacer.acquire("#ops", T0.plusSeconds(10))).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    void retryAfterIsSecondsOrADate() {
+        assertThat(RetryAfter.parse("7", T0, Duration.ZERO)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse("Sun, 22 Nov 2026 03:01:00 GMT", T0, Duration.ZERO))
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(RetryAfter.parse("soon", T0, Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(30));
+        assertThat(RetryAfter.parse(null, T0, Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aPageSubscribesItsTargetAndARepeatPageRepliesInTheThread() {
+        DeliveryPlan plan = new DeliveryPlan(ThreadReplies.NORMAL);
+        assertThat(plan.steps(page(SLACK), List.of())).containsExactly(
+                new DeliveryPlan.Step(SLACK, DeliveryAction.SLACK_POST, true));
+        assertThat(plan.steps(page(SLACK), List.of(SLACK))).containsExactly(
+                new DeliveryPlan.Step(SLACK, DeliveryAction.SLACK_REPLY, false));
+        assertThat(plan.steps(page(PD), List.of(PD))).containsExactly(
+                new DeliveryPlan.Step(PD, DeliveryAction.PAGERDUTY_TRIGGER, false));
+        assertThat(plan.steps(page(new NotificationTarget(Channel.UNKNOWN, "x")), List.of()))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.UNSUPPORTED);
+    }
+
+    @Test
+    void laterEventsReachEachSubscriberTheWayItsChannelExpects() {
+        DeliveryPlan plan = new DeliveryPlan(ThreadReplies.NORMAL);
+        List<NotificationTarget> all = List.of(SLACK, PD, MAIL, HOOK);
+        assertThat(plan.steps(new IncidentAcknowledged(UUID.randomUUID(), INCIDENT, T0, "slack:U1"), all))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY,
+                        DeliveryAction.PAGERDUTY_ACKNOWLEDGE, DeliveryAction.WEBHOOK_POST);
+        assertThat(plan.steps(new IncidentResolved(UUID.randomUUID(), INCIDENT, T0, "tocsin", null), all))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY,
+                        DeliveryAction.PAGERDUTY_RESOLVE, DeliveryAction.EMAIL_SEND, DeliveryAction.WEBHOOK_POST);
+        AlertAttached attached = new AlertAttached(UUID.randomUUID(), INCIDENT, T0, "fp", Map.of(), Map.of(), T0,
+                null, Priority.P2);
+        assertThat(plan.steps(attached, all)).isEmpty();
+        assertThat(new DeliveryPlan(ThreadReplies.VERBOSE).steps(attached, all))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY);
+    }
+
+    @Test
+    void threadVerbosityDecidesWhichEventsGetAReply() {
+        IncidentEscalated byTimer = new IncidentEscalated(UUID.randomUUID(), INCIDENT, T0, "p", 1, 0, "tocsin", null);
+        IncidentEscalated byPerson = new IncidentEscalated(UUID.randomUUID(), INCIDENT, T0, "p", 1, 0, "slack:U1",
+                "need help");
+        IncidentAcknowledged ack = new IncidentAcknowledged(UUID.randomUUID(), INCIDENT, T0, "slack:U1");
+        assertThat(ThreadReplies.QUIET.replyTo(ack)).isFalse();
+        assertThat(ThreadReplies.NORMAL.replyTo(ack)).isTrue();
+        assertThat(ThreadReplies.NORMAL.replyTo(byTimer)).isFalse();
+        assertThat(ThreadReplies.NORMAL.replyTo(byPerson)).isTrue();
+        assertThat(ThreadReplies.VERBOSE.replyTo(byTimer)).isTrue();
+        assertThat(ThreadReplies.parse(" Quiet ")).isEqualTo(ThreadReplies.QUIET);
+    }
+
+    private static NotificationRequested page(NotificationTarget target) {
+        return new NotificationRequested(UUID.randomUUID(), INCIDENT, T0, target, "default", 0, 0, Priority.P1, "t");
+    }
+}
