@@ -19,6 +19,7 @@ import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertStatus;
 import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.NotificationOutcome;
 import io.tocsin.events.Topics;
 
 /** What escalation's tests feed it: alerts as alert-ingest writes them, commands as the notifier writes them. */
@@ -62,6 +63,16 @@ public final class AlertFeed implements AutoCloseable {
                     MAPPER.writeValueAsString(command))).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not write to " + Topics.COMMANDS, e);
+        }
+    }
+
+    /** Writes a delivery outcome to {@code tocsin.notifications.v1}, keyed by its incident, as the notifier does. */
+    public void outcome(NotificationOutcome outcome) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, outcome.incidentId().toString(),
+                    MAPPER.writeValueAsString(outcome))).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write to " + Topics.NOTIFICATIONS, e);
         }
     }
 

@@ -12,7 +12,6 @@ import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
@@ -28,8 +27,6 @@ import io.vertx.core.Vertx;
  * without sending a row twice at once). A crash between Kafka's acknowledgement and the commit sends the rows again:
  * consumers skip event ids they have seen.
  */
-// Created at start, with the messaging channels: an emitter first looked up by a later scheduler tick does not connect.
-@Startup
 @ApplicationScoped
 public class OutboxRelay {
 
@@ -52,7 +49,8 @@ public class OutboxRelay {
     }
 
     /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
-    @Scheduled(every = "${tocsin.outbox.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Not before the application runs: the emitter connects to its channel only once messaging has started.
+    @Scheduled(every = "${tocsin.outbox.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> tick() {
         return Uni.createFrom().voidItem().invoke(this::kick);
     }

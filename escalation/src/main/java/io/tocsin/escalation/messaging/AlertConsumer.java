@@ -9,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.AlertIntake;
 import io.tocsin.events.AlertReceived;
+import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.alerts.v1}; the offset is committed only after the alert's transaction committed. */
 @ApplicationScoped

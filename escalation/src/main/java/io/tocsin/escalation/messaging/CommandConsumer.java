@@ -9,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.IncidentCommands;
 import io.tocsin.events.IncidentCommand;
+import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.commands.v1} (Slack buttons, through the notifier) and applies each command once. */
 @ApplicationScoped

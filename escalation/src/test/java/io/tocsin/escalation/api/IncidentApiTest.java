@@ -19,6 +19,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.TestClock;
+import io.tocsin.events.NotificationOutcome;
+import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Topics;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
@@ -149,6 +151,29 @@ class IncidentApiTest {
         api().when().post("/api/v1/incidents/" + UUID.randomUUID() + "/acknowledge").then().statusCode(404);
         given().when().get("/api/v1/incidents").then().statusCode(401);
         given().auth().oauth2("test-token-nobody-has-this-1").when().get("/api/v1/incidents").then().statusCode(401);
+    }
+
+    @Test
+    void whatBecameOfEachNotificationIsOnTheTimelineOnce() {
+        String id = openIncident("ApiDelivery");
+        NotificationOutcome retrying = new NotificationOutcome(UUID.randomUUID(), UUID.fromString(id),
+                TestClock.CLOCK.instant(), UUID.randomUUID(),
+                new NotificationTarget(NotificationTarget.Channel.PAGERDUTY, "R0123"), "pagerduty.trigger",
+                NotificationOutcome.Status.RETRYING, 1, "HTTP 503; attempt 2 in 1s", null);
+        NotificationOutcome delivered = new NotificationOutcome(UUID.randomUUID(), UUID.fromString(id),
+                TestClock.CLOCK.instant(), retrying.causeEventId(), retrying.target(), "pagerduty.trigger",
+                NotificationOutcome.Status.DELIVERED, 2, "trigger accepted by PagerDuty (HTTP 202)", null);
+        try (AlertFeed feed = new AlertFeed(broker.bootstrapServers())) {
+            feed.outcome(retrying);
+            feed.outcome(retrying);
+            feed.outcome(delivered);
+        }
+        List<String> summaries = await().atMost(Duration.ofSeconds(30)).until(() -> api()
+                .when().get("/api/v1/incidents/" + id + "/timeline").then().statusCode(200).extract().jsonPath()
+                .getList("items.findAll { it.actor == 'notifier' }.summary", String.class), l -> l.size() == 2);
+        assertThat(summaries).containsExactly(
+                "pagerduty:R0123, pagerduty.trigger (attempt 1): retrying, HTTP 503; attempt 2 in 1s",
+                "pagerduty:R0123, pagerduty.trigger (attempt 2): delivered, trigger accepted by PagerDuty (HTTP 202)");
     }
 
     private static RequestSpecification api() {

@@ -105,7 +105,7 @@ public class Dispatcher {
     }
 
     /** Looks for due deliveries and attempts cut off by a crash; new events start a round at once through kick. */
-    @Scheduled(every = "${tocsin.notifier.delivery.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${tocsin.notifier.delivery.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> tick() {
         return recoverInFlight().onFailure()
                 .invoke(failure -> LOG.warnf("looking for cut-off deliveries failed: %s", failure.getMessage()))

@@ -29,6 +29,7 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.Topics;
 import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
+import io.tocsin.notifier.Seen;
 import io.tocsin.notifier.TestClock;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
@@ -67,7 +68,8 @@ class PagerDutyTest {
                 Map.of("summary", "5xx above 50%", "runbook_url", "https://runbooks.example.com/checkout"),
                 target(key)));
 
-        JsonNode trigger = await().atMost(Duration.ofSeconds(30)).until(() -> events(key), l -> l.size() == 1).get(0);
+        JsonNode trigger = await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key), l -> l.size() == 1)
+                .get(0);
         assertThat(trigger.path("routing_key").asText()).isEqualTo(key);
         assertThat(trigger.path("event_action").asText()).isEqualTo("trigger");
         assertThat(trigger.path("dedup_key").asText()).isEqualTo("tocsin-" + incident);
@@ -83,7 +85,7 @@ class PagerDutyTest {
 
         feed.send(new IncidentAcknowledged(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "slack:U1"));
         feed.send(new IncidentResolved(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "slack:U1", null));
-        List<JsonNode> all = await().atMost(Duration.ofSeconds(30)).until(() -> events(key), l -> l.size() == 3);
+        List<JsonNode> all = await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key), l -> l.size() == 3);
         assertThat(all).extracting(e -> e.path("event_action").asText())
                 .containsExactly("trigger", "acknowledge", "resolve");
         assertThat(all).extracting(e -> e.path("dedup_key").asText()).containsOnly("tocsin-" + incident);
@@ -105,10 +107,10 @@ class PagerDutyTest {
         try (TopicWatcher outcomes = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.NOTIFICATIONS, 3)) {
             feed.send(IncidentFeed.opened(incident, Priority.P1, "Flaky", Map.of("alertname", "F"), Map.of(),
                     target(key)));
-            List<JsonNode> sent = SlackNotificationTest.fastForwardUntil(() -> events(key), l -> l.size() == 3);
+            List<JsonNode> sent = Seen.fastForwardUntil(() -> Seen.pagerDutyEvents(key), l -> l.size() == 3);
             assertThat(sent).extracting(e -> e.path("dedup_key").asText()).containsOnly("tocsin-" + incident);
             List<NotificationOutcome> seen = await().atMost(Duration.ofSeconds(20))
-                    .until(() -> SlackNotificationTest.outcomes(outcomes, incident), l -> l.size() >= 3);
+                    .until(() -> Seen.outcomes(outcomes, incident), l -> l.size() >= 3);
             assertThat(seen).extracting(NotificationOutcome::status).containsExactly(
                     NotificationOutcome.Status.RETRYING, NotificationOutcome.Status.RETRYING,
                     NotificationOutcome.Status.DELIVERED);
@@ -128,12 +130,12 @@ class PagerDutyTest {
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "30")));
         UUID incident = UUID.randomUUID();
         feed.send(IncidentFeed.opened(incident, Priority.P1, "Busy", Map.of("alertname", "B"), Map.of(), target(key)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> events(key).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
 
         TestClock.CLOCK.advance(Duration.ofSeconds(25));
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> events(key).size() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
         TestClock.CLOCK.advance(Duration.ofSeconds(6));
-        await().atMost(Duration.ofSeconds(20)).until(() -> events(key).size() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Seen.pagerDutyEvents(key).size() == 2);
     }
 
     @Test
@@ -148,11 +150,12 @@ class PagerDutyTest {
             feed.send(IncidentFeed.opened(incident, Priority.P1, "Bad", Map.of("alertname", "B"), Map.of(),
                     target(key)));
             NotificationOutcome failed = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> SlackNotificationTest.outcomes(dead, incident), l -> !l.isEmpty()).get(0);
+                    .until(() -> Seen.outcomes(dead, incident), l -> !l.isEmpty()).get(0);
             assertThat(failed.status()).isEqualTo(NotificationOutcome.Status.FAILED);
             assertThat(failed.detail()).contains("HTTP 400");
             TestClock.CLOCK.advance(Duration.ofMinutes(10));
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> events(key).size() == 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> Seen.pagerDutyEvents(key).size() == 1);
         }
     }
 
@@ -170,15 +173,5 @@ class PagerDutyTest {
 
     static NotificationTarget target(String routingKey) {
         return new NotificationTarget(NotificationTarget.Channel.PAGERDUTY, routingKey);
-    }
-
-    static List<JsonNode> events(String routingKey) {
-        return Fakes.requests("/v2/enqueue", routingKey).stream().map(request -> {
-            try {
-                return IncidentFeed.MAPPER.readTree(request.getBodyAsString());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +33,7 @@ import io.tocsin.events.Topics;
 import io.tocsin.notifier.Db;
 import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
+import io.tocsin.notifier.Seen;
 import io.tocsin.notifier.TestClock;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
@@ -74,7 +74,7 @@ class SlackNotificationTest {
                     IncidentFeed.slack("#db-oncall <!subteam^S0SRE> @here")));
 
             LoggedRequest post = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> posts(incident), list -> list.size() == 1).get(0);
+                    .until(() -> Seen.posts(incident), list -> list.size() == 1).get(0);
             assertThat(post.getHeader("Authorization")).isEqualTo("Bearer " + Fakes.BOT_TOKEN);
             Map<String, String> form = Fakes.form(post);
             assertThat(form).containsEntry("channel", "#db-oncall").containsEntry("unfurl_links", "0");
@@ -96,19 +96,19 @@ class SlackNotificationTest {
             feed.send(new IncidentAcknowledged(UUID.randomUUID(), incident, TestClock.CLOCK.instant(),
                     "slack:U024BE7LH"));
 
-            List<LoggedRequest> updates = fastForwardUntil(() -> updates(incident), list -> list.stream()
-                    .anyMatch(update -> blocks(update).contains("Acknowledged by <@U024BE7LH>")));
+            List<LoggedRequest> updates = Seen.fastForwardUntil(() -> Seen.updates(incident), list -> list.stream()
+                    .anyMatch(update -> Seen.blocks(update).contains("Acknowledged by <@U024BE7LH>")));
             Map<String, String> update = Fakes.form(updates.get(updates.size() - 1));
-            assertThat(update).containsEntry("channel", "C0TOCSIN01").containsEntry("ts", rootTs(incident));
-            assertThat(blocks(updates.get(updates.size() - 1))).contains("incident.unack")
+            assertThat(update).containsEntry("channel", "C0TOCSIN01").containsEntry("ts", Seen.rootTs(incident));
+            assertThat(Seen.blocks(updates.get(updates.size() - 1))).contains("incident.unack")
                     .doesNotContain("\"incident.ack\"");
-            List<LoggedRequest> replies = fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
+            List<LoggedRequest> replies = Seen.fastForwardUntil(() -> Seen.replies(incident), list -> !list.isEmpty());
             assertThat(Fakes.form(replies.get(0))).containsEntry("channel", "C0TOCSIN01")
-                    .containsEntry("thread_ts", rootTs(incident));
+                    .containsEntry("thread_ts", Seen.rootTs(incident));
             assertThat(Fakes.form(replies.get(0)).get("text")).contains("Acknowledged by <@U024BE7LH>");
 
             List<NotificationOutcome> seen = await().atMost(Duration.ofSeconds(20))
-                    .until(() -> outcomes(outcomes, incident), list -> list.size() >= 2);
+                    .until(() -> Seen.outcomes(outcomes, incident), list -> list.size() >= 2);
             assertThat(seen).extracting(NotificationOutcome::action).contains("slack.post", "slack.reply");
             assertThat(seen).extracting(NotificationOutcome::status).containsOnly(NotificationOutcome.Status.DELIVERED);
         }
@@ -121,10 +121,10 @@ class SlackNotificationTest {
         feed.send(new IncidentResolved(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "api:oncall",
                 "rolled back"));
 
-        List<LoggedRequest> updates = fastForwardUntil(() -> updates(incident),
-                list -> list.stream().anyMatch(u -> blocks(u).contains("Resolved by oncall (API)")));
-        assertThat(blocks(updates.get(updates.size() - 1))).doesNotContain("incident-actions");
-        List<LoggedRequest> replies = fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
+        List<LoggedRequest> updates = Seen.fastForwardUntil(() -> Seen.updates(incident),
+                list -> list.stream().anyMatch(u -> Seen.blocks(u).contains("Resolved by oncall (API)")));
+        assertThat(Seen.blocks(updates.get(updates.size() - 1))).doesNotContain("incident-actions");
+        List<LoggedRequest> replies = Seen.fastForwardUntil(() -> Seen.replies(incident), list -> !list.isEmpty());
         assertThat(Fakes.form(replies.get(0)).get("text")).contains("Resolved by oncall (API): rolled back");
     }
 
@@ -140,10 +140,10 @@ class SlackNotificationTest {
                 "SELECT alerts FROM notifier.incident_view WHERE incident_id = ?", incident), v -> v.equals(List.of("31")));
 
         TestClock.CLOCK.advance(Duration.ofSeconds(2));
-        await().atMost(Duration.ofSeconds(20)).until(() -> updates(incident), list -> list.size() == 1);
-        assertThat(blocks(updates(incident).get(0))).contains("31 firing (+30 alerts since it opened)");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Seen.updates(incident), list -> list.size() == 1);
+        assertThat(Seen.blocks(Seen.updates(incident).get(0))).contains("31 firing (+30 alerts since it opened)");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> updates(incident).size() == 1 && replies(incident).isEmpty());
+                .until(() -> Seen.updates(incident).size() == 1 && Seen.replies(incident).isEmpty());
     }
 
     @Test
@@ -152,15 +152,15 @@ class SlackNotificationTest {
         IncidentEvent[] events = IncidentFeed.opened(incident, Priority.P2, "Queue backlog", Map.of("alertname",
                 "QueueBacklog"), Map.of(), IncidentFeed.slack("#queues"));
         feed.send(events);
-        await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Seen.posts(incident).size() == 1);
 
         feed.send(events);
         TestClock.CLOCK.advance(Duration.ofSeconds(2));
         feed.send(new NoteAdded(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "api:oncall", "looking"));
         // The note comes after the repeats on the incident's partition: once it is answered, they were read.
-        fastForwardUntil(() -> replies(incident), list -> !list.isEmpty());
-        assertThat(posts(incident)).hasSize(1);
-        assertThat(replies(incident)).hasSize(1);
+        Seen.fastForwardUntil(() -> Seen.replies(incident), list -> !list.isEmpty());
+        assertThat(Seen.posts(incident)).hasSize(1);
+        assertThat(Seen.replies(incident)).hasSize(1);
     }
 
     @Test
@@ -170,7 +170,7 @@ class SlackNotificationTest {
                 Map.of("alertname", "Evil", "team", "<@U999|boss> <https://evil.example|click>"),
                 Map.of("summary", "@everyone `code` <!subteam^S1>"), IncidentFeed.slack("#evil")));
         LoggedRequest post = await().atMost(Duration.ofSeconds(30))
-                .until(() -> posts(incident), list -> list.size() == 1).get(0);
+                .until(() -> Seen.posts(incident), list -> list.size() == 1).get(0);
         String blocks = IncidentFeed.MAPPER.readTree(Fakes.form(post).get("blocks")).toString();
         assertThat(blocks).doesNotContain("<!channel>").doesNotContain("<@U999").doesNotContain("<https://evil")
                 .doesNotContain("<!subteam^S1>").doesNotContain("@here").doesNotContain("@everyone")
@@ -188,18 +188,18 @@ class SlackNotificationTest {
         try (TopicWatcher outcomes = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.NOTIFICATIONS, 3)) {
             feed.send(IncidentFeed.opened(incident, Priority.P1, "Throttled", Map.of("alertname", "T"), Map.of(),
                     IncidentFeed.slack("#throttled")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Seen.posts(incident).size() == 1);
             NotificationOutcome retrying = await().atMost(Duration.ofSeconds(20))
-                    .until(() -> outcomes(outcomes, incident), list -> !list.isEmpty()).get(0);
+                    .until(() -> Seen.outcomes(outcomes, incident), list -> !list.isEmpty()).get(0);
             assertThat(retrying.status()).isEqualTo(NotificationOutcome.Status.RETRYING);
             assertThat(retrying.detail()).contains("HTTP 429").contains("20s");
             assertThat(retrying.nextAttemptAt()).isEqualTo(retrying.occurredAt().plusSeconds(20));
 
             TestClock.CLOCK.advance(Duration.ofSeconds(10));
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> posts(incident).size() == 1);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> Seen.posts(incident).size() == 1);
             TestClock.CLOCK.advance(Duration.ofSeconds(11));
-            await().atMost(Duration.ofSeconds(20)).until(() -> posts(incident).size() == 2);
-            await().atMost(Duration.ofSeconds(20)).until(() -> outcomes(outcomes, incident).stream()
+            await().atMost(Duration.ofSeconds(20)).until(() -> Seen.posts(incident).size() == 2);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Seen.outcomes(outcomes, incident).stream()
                     .anyMatch(o -> o.status() == NotificationOutcome.Status.DELIVERED));
         }
     }
@@ -214,10 +214,10 @@ class SlackNotificationTest {
             feed.send(IncidentFeed.opened(incident, Priority.P1, "Gone", Map.of("alertname", "G"), Map.of(),
                     IncidentFeed.slack("#gone")));
             NotificationOutcome failed = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> outcomes(dead, incident), list -> !list.isEmpty()).get(0);
+                    .until(() -> Seen.outcomes(dead, incident), list -> !list.isEmpty()).get(0);
             assertThat(failed.status()).isEqualTo(NotificationOutcome.Status.FAILED);
             assertThat(failed.detail()).contains("channel_not_found");
-            assertThat(posts(incident)).hasSize(1);
+            assertThat(Seen.posts(incident)).hasSize(1);
             assertThat(Db.column("SELECT status FROM notifier.delivery WHERE incident_id = ?", incident))
                     .containsExactly("failed");
         }
@@ -227,60 +227,8 @@ class SlackNotificationTest {
         UUID incident = UUID.randomUUID();
         feed.send(IncidentFeed.opened(incident, Priority.P2, "Something on " + channel, Map.of("alertname", "X"),
                 Map.of(), IncidentFeed.slack(channel)));
-        await().atMost(Duration.ofSeconds(30)).until(() -> posts(incident).size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> rootTs(incident) != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Seen.posts(incident).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Seen.rootTs(incident) != null);
         return incident;
-    }
-
-    /** Moves the test clock on by half a second per look, so paced messages come due, until the condition holds. */
-    static <T> T fastForwardUntil(java.util.concurrent.Callable<T> supplier, java.util.function.Predicate<T> done) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            TestClock.CLOCK.advance(Duration.ofMillis(500));
-            return supplier.call();
-        }, done);
-    }
-
-    /** The blocks of a Slack call as JSON text, with Gson's escapes of {@code < > & =} undone. */
-    static String blocks(LoggedRequest request) {
-        try {
-            return IncidentFeed.MAPPER.readTree(Fakes.form(request).get("blocks")).toString();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static List<LoggedRequest> posts(UUID incident) {
-        return Fakes.requests("/api/chat.postMessage", incident.toString()).stream()
-                .filter(request -> !Fakes.form(request).containsKey("thread_ts")).toList();
-    }
-
-    static List<LoggedRequest> updates(UUID incident) {
-        return Fakes.requests("/api/chat.update", incident.toString());
-    }
-
-    /** Thread replies: posts that answer in the thread of the incident's root message. */
-    static List<LoggedRequest> replies(UUID incident) {
-        String root = rootTs(incident);
-        return Fakes.requests("/api/chat.postMessage", "thread_ts").stream()
-                .filter(request -> root != null && root.equals(Fakes.form(request).get("thread_ts"))).toList();
-    }
-
-    static String rootTs(UUID incident) {
-        List<String> roots = Db.column("SELECT root_ts FROM notifier.subscription WHERE incident_id = ? "
-                + "AND root_ts IS NOT NULL", incident);
-        return roots.isEmpty() ? null : roots.get(0);
-    }
-
-    static List<NotificationOutcome> outcomes(TopicWatcher watcher, UUID incident) {
-        return watcher.poll(Duration.ofMillis(200)).stream()
-                .filter(record -> record.key().equals(incident.toString()))
-                .map(ConsumerRecord::value)
-                .map(json -> {
-                    try {
-                        return IncidentFeed.MAPPER.readValue(json, NotificationOutcome.class);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }).toList();
     }
 }

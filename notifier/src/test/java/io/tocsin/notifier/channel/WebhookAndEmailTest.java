@@ -30,6 +30,7 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.Topics;
 import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
+import io.tocsin.notifier.Seen;
 import io.tocsin.notifier.TestClock;
 import io.tocsin.notifier.channel.webhook.WebhookChannel;
 import io.tocsin.testsupport.InjectKafkaBroker;
@@ -124,7 +125,7 @@ class WebhookAndEmailTest {
             feed.send(IncidentFeed.opened(incident, Priority.P1, "Nowhere", Map.of("alertname", "N"), Map.of(),
                     new NotificationTarget(NotificationTarget.Channel.PAGERDUTY, "")));
             NotificationOutcome outcome = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> SlackNotificationTest.outcomes(outcomes, incident), l -> !l.isEmpty()).get(0);
+                    .until(() -> Seen.outcomes(outcomes, incident), l -> !l.isEmpty()).get(0);
             assertThat(outcome.status()).isEqualTo(NotificationOutcome.Status.NOT_SENT);
             assertThat(outcome.detail()).startsWith("not sent: channel not configured");
             assertThat(outcome.action()).isEqualTo("pagerduty.trigger");

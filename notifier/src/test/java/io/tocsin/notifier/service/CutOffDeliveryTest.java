@@ -17,9 +17,8 @@ import io.tocsin.events.NotificationOutcome;
 import io.tocsin.events.Topics;
 import io.tocsin.notifier.Db;
 import io.tocsin.notifier.Fakes;
+import io.tocsin.notifier.Seen;
 import io.tocsin.notifier.TestClock;
-import io.tocsin.notifier.channel.PagerDutyTest;
-import io.tocsin.notifier.channel.SlackNotificationTest;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
 import io.tocsin.testsupport.KafkaTestResource;
@@ -59,12 +58,12 @@ class CutOffDeliveryTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> Db.column(
                     "SELECT action || '=' || status FROM notifier.delivery WHERE incident_id = ? ORDER BY id", incident),
                     rows -> rows.equals(List.of("slack.post=unknown", "pagerduty.trigger=delivered")));
-            assertThat(PagerDutyTest.events(key)).hasSize(1);
-            assertThat(PagerDutyTest.events(key).get(0).path("dedup_key").asText()).isEqualTo("tocsin-" + incident);
-            assertThat(SlackNotificationTest.posts(incident)).isEmpty();
+            assertThat(Seen.pagerDutyEvents(key)).hasSize(1);
+            assertThat(Seen.pagerDutyEvents(key).get(0).path("dedup_key").asText()).isEqualTo("tocsin-" + incident);
+            assertThat(Seen.posts(incident)).isEmpty();
 
             List<NotificationOutcome> seen = await().atMost(Duration.ofSeconds(20))
-                    .until(() -> SlackNotificationTest.outcomes(outcomes, incident), l -> l.size() >= 2);
+                    .until(() -> Seen.outcomes(outcomes, incident), l -> l.size() >= 2);
             assertThat(seen).filteredOn(o -> o.action().equals("slack.post")).singleElement()
                     .satisfies(o -> {
                         assertThat(o.status()).isEqualTo(NotificationOutcome.Status.UNKNOWN);

@@ -1,0 +1,41 @@
+package io.tocsin.escalation.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.metrics.EscalationMetrics;
+import io.tocsin.escalation.service.DeliveryRecords;
+import io.tocsin.events.NotificationOutcome;
+import io.tocsin.outbox.Failures;
+
+/** Reads {@code tocsin.notifications.v1}: what became of each notification goes on its incident's timeline, once. */
+@ApplicationScoped
+public class NotificationOutcomeConsumer {
+
+    private static final Logger LOG = Logger.getLogger(NotificationOutcomeConsumer.class);
+
+    private final DeliveryRecords records;
+    private final EscalationMetrics metrics;
+
+    public NotificationOutcomeConsumer(DeliveryRecords records, EscalationMetrics metrics) {
+        this.records = records;
+        this.metrics = metrics;
+    }
+
+    @Incoming("notifications")
+    public Uni<Void> consume(NotificationOutcome outcome) {
+        if (outcome == null || outcome.eventId() == null || outcome.incidentId() == null) {
+            metrics.deadLettered("notifications");
+            return Uni.createFrom().failure(new IllegalArgumentException("the record is not a NotificationOutcome"));
+        }
+        return records.record(outcome)
+                .onFailure(failure -> !Failures.isPoison(failure))
+                .invoke(failure -> LOG.warnf("recording outcome %s failed, retrying: %s", outcome.eventId(), failure))
+                .onFailure(failure -> !Failures.isPoison(failure))
+                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
+                .onFailure().invoke(() -> metrics.deadLettered("notifications"));
+    }
+}
