@@ -155,6 +155,7 @@ start_services() {
       TOCSIN_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" TOCSIN_INGEST_TOKENS="$INGEST_TOKENS" TOCSIN_API_TOKENS="$API_TOKENS" \
       TOCSIN_DB_HOST="$DB_HOST" TOCSIN_DB_PORT="$DB_PORT" TOCSIN_DB_USER="$DB_USER" \
       TOCSIN_DB_PASSWORD="$DB_PASSWORD" TOCSIN_DB_NAME="$DB_NAME" QUARKUS_HTTP_PORT="$port" \
+      TOCSIN_INCIDENT_URL="${TOCSIN_INCIDENT_URL:-http://127.0.0.1:${SERVICES[1]##*:}/api/v1/incidents/}" \
       "$JAVA" -Xmx256m -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar"
     await_ready "$name" 90 curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"
   done
@@ -215,7 +216,23 @@ print_welcome() {
 
     curl -H 'Authorization: Bearer $API_TOKEN' http://127.0.0.1:${SERVICES[1]##*:}/api/v1/incidents
 
+  Notifications: $(notification_summary)
+  Slack's interactivity Request URL: http://<this host>:${SERVICES[2]##*:}/slack/interactions
+
 INFO
+}
+
+notification_summary() {
+  local configured=()
+  [ -n "${TOCSIN_SLACK_BOT_TOKEN:-}" ] && configured+=("Slack")
+  [ -n "${TOCSIN_PAGERDUTY_ROUTING_KEY:-}" ] && configured+=("PagerDuty")
+  [ -n "${TOCSIN_SMTP_HOST:-}" ] && configured+=("e-mail")
+  if [ ${#configured[@]} = 0 ]; then
+    printf 'no channel configured: they go to %s and the timeline says "not sent"\n' "$LOGS/notifier.log"
+    printf '                 (set TOCSIN_SLACK_BOT_TOKEN, TOCSIN_SLACK_SIGNING_SECRET, TOCSIN_PAGERDUTY_ROUTING_KEY: docs/notifications.md)'
+  else
+    printf 'sent to %s; the rest go to the log (docs/notifications.md)' "${configured[*]}"
+  fi
 }
 
 mkdir -p "$STATE" "$LOGS"

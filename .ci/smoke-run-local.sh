@@ -5,8 +5,10 @@ set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 STATE=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
-export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_ESCALATION_PORT=18082 TOCSIN_KAFKA_PORT=19092 \
-  TOCSIN_KAFKA_CONTROLLER_PORT=19094
+export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_ESCALATION_PORT=18082 TOCSIN_NOTIFIER_PORT=18083 \
+  TOCSIN_KAFKA_PORT=19092 TOCSIN_KAFKA_CONTROLLER_PORT=19094
+# No Slack, PagerDuty or SMTP here: notifications must be logged and recorded as not sent.
+unset TOCSIN_SLACK_BOT_TOKEN TOCSIN_SLACK_SIGNING_SECRET TOCSIN_PAGERDUTY_ROUTING_KEY TOCSIN_SMTP_HOST
 AM_PORT=19093
 INGEST=http://127.0.0.1:$TOCSIN_INGEST_PORT
 RUN_PID= AM_PID=
@@ -46,6 +48,17 @@ API_TOKEN=$(cat "$STATE/api-token")
 incident() { curl -fs -H "Authorization: Bearer $API_TOKEN" "http://127.0.0.1:18082/api/v1/incidents" | grep -q "$1"; }
 await 60 "escalation opened no incident for the sample alert" incident '"title":"SmokeCurl"'
 echo "smoke: escalation opened an incident for it"
+INCIDENT_ID=$(curl -fs -H "Authorization: Bearer $API_TOKEN" "http://127.0.0.1:18082/api/v1/incidents" |
+  grep -o '"id":"[^"]*","title":"SmokeCurl"' | head -n 1 | cut -d'"' -f4)
+[ -n "$INCIDENT_ID" ] || fail "could not read the SmokeCurl incident's id"
+not_sent() {
+  curl -fs -H "Authorization: Bearer $API_TOKEN" "http://127.0.0.1:18082/api/v1/incidents/$INCIDENT_ID/timeline" |
+    grep -q 'not sent: channel not configured'
+}
+await 60 "the timeline does not say the Slack notification was not sent" not_sent
+grep -q "not sent: channel not configured" "$STATE/logs/notifier.log" ||
+  fail "the notifier did not log the notification it could not send"
+echo "smoke: without Slack credentials the notification is logged and the timeline says not sent"
 
 if command -v prometheus-alertmanager >/dev/null 2>&1; then
   sed -e 's/group_wait: 10s/group_wait: 1s/' "$STATE/alertmanager.yml" >"$STATE/alertmanager-smoke.yml"
