@@ -46,8 +46,32 @@ public record NotificationTarget(Channel channel, String address) {
         }
     }
 
+    /**
+     * A form safe for logs and the timeline: a PagerDuty routing key (which lets anyone open incidents) shows its first
+     * four characters only, a webhook URL (whose path or query may hold a token) its scheme and host only.
+     */
     @Override
     public String toString() {
-        return channel.wire() + ":" + (address == null || address.isEmpty() ? "(not configured)" : address);
+        if (address == null || address.isEmpty()) {
+            return channel.wire() + ":(not configured)";
+        }
+        String shown = switch (channel) {
+            case PAGERDUTY -> address.length() <= 8 ? "…" : address.substring(0, 4) + "…";
+            case WEBHOOK -> originOf(address);
+            default -> address;
+        };
+        return channel.wire() + ":" + shown;
+    }
+
+    private static String originOf(String url) {
+        try {
+            java.net.URI uri = java.net.URI.create(url.trim());
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return "(not a URL)";
+            }
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/…";
+        } catch (IllegalArgumentException e) {
+            return "(not a URL)";
+        }
     }
 }

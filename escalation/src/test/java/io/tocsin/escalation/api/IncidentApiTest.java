@@ -158,7 +158,8 @@ class IncidentApiTest {
         String id = openIncident("ApiDelivery");
         NotificationOutcome retrying = new NotificationOutcome(UUID.randomUUID(), UUID.fromString(id),
                 TestClock.CLOCK.instant(), UUID.randomUUID(),
-                new NotificationTarget(NotificationTarget.Channel.PAGERDUTY, "R0123"), "pagerduty.trigger",
+                new NotificationTarget(NotificationTarget.Channel.PAGERDUTY, "R0123456789abcdef0123456789abcdef"),
+                "pagerduty.trigger",
                 NotificationOutcome.Status.RETRYING, 1, "HTTP 503; attempt 2 in 1s", null);
         NotificationOutcome delivered = new NotificationOutcome(UUID.randomUUID(), UUID.fromString(id),
                 TestClock.CLOCK.instant(), retrying.causeEventId(), retrying.target(), "pagerduty.trigger",
@@ -172,8 +173,8 @@ class IncidentApiTest {
                 .when().get("/api/v1/incidents/" + id + "/timeline").then().statusCode(200).extract().jsonPath()
                 .getList("items.findAll { it.actor == 'notifier' }.summary", String.class), l -> l.size() == 2);
         assertThat(summaries).containsExactly(
-                "pagerduty:R0123, pagerduty.trigger (attempt 1): retrying, HTTP 503; attempt 2 in 1s",
-                "pagerduty:R0123, pagerduty.trigger (attempt 2): delivered, trigger accepted by PagerDuty (HTTP 202)");
+                "pagerduty:R012…, pagerduty.trigger (attempt 1): retrying, HTTP 503; attempt 2 in 1s",
+                "pagerduty:R012…, pagerduty.trigger (attempt 2): delivered, trigger accepted by PagerDuty (HTTP 202)");
     }
 
     private static RequestSpecification api() {

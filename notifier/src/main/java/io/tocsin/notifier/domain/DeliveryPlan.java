@@ -10,6 +10,7 @@ import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentReopened;
 import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.IncidentSnoozed;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationWithheld;
@@ -65,7 +66,8 @@ public final class DeliveryPlan {
         return switch (channel) {
             case SLACK -> replies.replyTo(event) ? DeliveryAction.SLACK_REPLY : null;
             case PAGERDUTY -> {
-                if (event instanceof IncidentAcknowledged) {
+                // A snooze holds the incident acknowledged: PagerDuty must stop paging too.
+                if (event instanceof IncidentAcknowledged || event instanceof IncidentSnoozed) {
                     yield DeliveryAction.PAGERDUTY_ACKNOWLEDGE;
                 }
                 if (event instanceof IncidentResolved) {

@@ -185,12 +185,16 @@ public class Dispatcher {
                 ? "not sent: Tocsin cannot send to \"" + row.channel + "\" targets"
                 : channel.notConfigured(target);
         if (notConfigured != null) {
-            LOG.infof("notification for incident %s to %s (%s): %s", row.incidentId, target, row.action,
-                    notConfigured);
             row.status = DeliveryRecord.NOT_SENT;
             row.finishedAt = now;
             row.lastError = notConfigured;
             metrics.attempt(target.channel().wire(), "not-sent", null);
+            if (!row.event.contains("\"type\":\"notification.requested\"")) {
+                // The page already said "not sent" on the timeline; its follow-ups would only repeat it.
+                return Uni.createFrom().nullItem();
+            }
+            LOG.infof("notification for incident %s to %s (%s): %s; it said: %s", row.incidentId, target, row.action,
+                    notConfigured, row.event);
             return outcome(session, row, NotificationOutcome.Status.NOT_SENT, notConfigured, null, now)
                     .replaceWith((Claimed) null);
         }
@@ -280,7 +284,9 @@ public class Dispatcher {
         Instant now = clock.instant();
         Delivery delivery = claimed.delivery();
         String channel = delivery.target().channel().wire();
-        metrics.attempt(channel, outcomeName(result), Duration.ofNanos(System.nanoTime() - claimed.startedNanos()));
+        boolean lastAttempt = delivery.attempt() >= config.delivery().maxAttempts();
+        metrics.attempt(channel, result instanceof SendResult.Retry && lastAttempt ? "failed" : outcomeName(result),
+                Duration.ofNanos(System.nanoTime() - claimed.startedNanos()));
         return sessions.withTransaction((session, tx) -> session.find(DeliveryRecord.class, claimed.id())
                 .chain(row -> {
                     if (result instanceof SendResult.Delivered delivered) {
@@ -344,7 +350,8 @@ public class Dispatcher {
         row.finishedAt = now;
         row.lastError = detail;
         metrics.deadLettered(row.channel);
-        LOG.warnf("delivery %s failed for good: %s", row.idempotencyKey, detail);
+        LOG.warnf("delivery %d (%s to %s) failed for good: %s", row.id, row.action,
+                new NotificationTarget(NotificationTarget.Channel.fromWire(row.channel), row.address), detail);
         return outcome(session, row, NotificationOutcome.Status.FAILED, detail, null, now).chain(outcome -> outbox
                 .add(session, Topics.NOTIFICATIONS_DLQ, row.incidentId.toString(),
                         UUID.nameUUIDFromBytes(("dead-letter:" + outcome.eventId()).getBytes()), json(outcome), now));

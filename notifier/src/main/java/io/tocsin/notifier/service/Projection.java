@@ -66,6 +66,7 @@ final class Projection {
         } else if (event instanceof IncidentUnacknowledged) {
             view.state = "open";
             view.acknowledgedBy = null;
+            view.snoozedUntil = null;
         } else if (event instanceof IncidentResolved resolved) {
             view.state = "resolved";
             view.resolvedBy = resolved.actor();
@@ -75,7 +76,12 @@ final class Projection {
             view.acknowledgedBy = null;
             view.resolvedBy = null;
         } else if (event instanceof IncidentSnoozed snoozed) {
+            // Escalation holds a snoozed incident as acknowledged until the snooze ends (then unacknowledges it).
             view.snoozedUntil = snoozed.until();
+            view.state = "acknowledged";
+            if (view.acknowledgedBy == null) {
+                view.acknowledgedBy = snoozed.actor();
+            }
         } else if (event instanceof IncidentEscalated escalated) {
             view.escalationLevel = escalated.level();
         } else if (event instanceof NotificationRequested requested

@@ -14,6 +14,7 @@ import io.tocsin.events.AlertAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.IncidentSnoozed;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationTarget.Channel;
@@ -99,6 +100,9 @@ class DeliveryRulesTest {
         assertThat(plan.steps(new IncidentResolved(UUID.randomUUID(), INCIDENT, T0, "tocsin", null), all))
                 .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY,
                         DeliveryAction.PAGERDUTY_RESOLVE, DeliveryAction.EMAIL_SEND, DeliveryAction.WEBHOOK_POST);
+        // A snooze holds the incident acknowledged in escalation: PagerDuty must stop paging as well.
+        assertThat(plan.steps(new IncidentSnoozed(UUID.randomUUID(), INCIDENT, T0, "slack:U1", T0.plusSeconds(3600)),
+                List.of(PD))).extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.PAGERDUTY_ACKNOWLEDGE);
         AlertAttached attached = new AlertAttached(UUID.randomUUID(), INCIDENT, T0, "fp", Map.of(), Map.of(), T0,
                 null, Priority.P2);
         assertThat(plan.steps(attached, all)).isEmpty();
