@@ -23,14 +23,21 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.Topics;
 
 /** Writes incident events to {@code tocsin.incidents.v1} as escalation's outbox relay does. */
-public final class IncidentFeed implements AutoCloseable {
+public final class IncidentFeed {
 
     public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    private static final java.util.Map<String, IncidentFeed> FEEDS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final KafkaProducer<String, String> producer;
 
-    public IncidentFeed(String bootstrapServers) {
+    /** The feed to the broker at {@code bootstrapServers}, opened once and shared by every test of the run. */
+    public static IncidentFeed to(String bootstrapServers) {
+        return FEEDS.computeIfAbsent(bootstrapServers, IncidentFeed::new);
+    }
+
+    private IncidentFeed(String bootstrapServers) {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
     }
@@ -69,10 +76,5 @@ public final class IncidentFeed implements AutoCloseable {
 
     public static NotificationTarget slack(String address) {
         return new NotificationTarget(NotificationTarget.Channel.SLACK, address);
-    }
-
-    @Override
-    public void close() {
-        producer.close();
     }
 }

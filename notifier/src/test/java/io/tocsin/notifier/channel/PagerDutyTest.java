@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +49,8 @@ class PagerDutyTest {
     IncidentFeed feed;
 
     @BeforeEach
-    void open() {
-        feed = new IncidentFeed(broker.bootstrapServers());
-    }
-
-    @AfterEach
-    void close() {
-        feed.close();
+    void feed() {
+        feed = IncidentFeed.to(broker.bootstrapServers());
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.UUID;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,13 +51,8 @@ class WebhookAndEmailTest {
     IncidentFeed feed;
 
     @BeforeEach
-    void open() {
-        feed = new IncidentFeed(broker.bootstrapServers());
-    }
-
-    @AfterEach
-    void close() {
-        feed.close();
+    void feed() {
+        feed = IncidentFeed.to(broker.bootstrapServers());
     }
 
     @Test
