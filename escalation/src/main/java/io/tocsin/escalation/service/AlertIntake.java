@@ -81,16 +81,22 @@ public class AlertIntake {
     public Uni<Void> apply(AlertReceived alert) {
         return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
                 .onFailure(AlertIntake::isConflict).retry().atMost(5)
-                .invoke(relay::kick)
+                .invoke(wroteEvents -> {
+                    // A repeat (most of a storm) writes no event: waking the relay for it would cost a transaction.
+                    if (wroteEvents) {
+                        relay.kick();
+                    }
+                })
                 .replaceWithVoid();
     }
 
-    private Uni<Void> applyOnce(Mutiny.Session session, AlertReceived alert) {
+    /** Emits whether it wrote incident events (and so outbox rows). */
+    private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert) {
         String messageId = "alert:" + alert.eventId();
         Instant now = clock.instant();
         return session.find(ProcessedMessageRecord.class, messageId).chain(processed -> {
             if (processed != null) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(false);
             }
             ProcessedMessageRecord mark = new ProcessedMessageRecord();
             mark.messageId = messageId;
@@ -100,7 +106,7 @@ public class AlertIntake {
         });
     }
 
-    private Uni<Void> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {
+    private Uni<Boolean> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {
         Occurrences.Known known = latest == null ? null
                 : new Occurrences.Known(AlertStatus.fromWire(latest.status), latest.startsAt);
         Meaning meaning = Occurrences.classify(known, alert.status(), alert.startsAt());
@@ -110,10 +116,10 @@ public class AlertIntake {
                     latest.deliveries++;
                     latest.lastSeenAt = now;
                 }
-                yield Uni.createFrom().voidItem();
+                yield Uni.createFrom().item(false);
             }
-            case RESOLVES -> resolve(session, alert, latest, now);
-            case NEW_OCCURRENCE -> attach(session, alert, now);
+            case RESOLVES -> resolve(session, alert, latest, now).replaceWith(true);
+            case NEW_OCCURRENCE -> attach(session, alert, now).replaceWith(true);
         };
     }
 
