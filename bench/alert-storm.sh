@@ -12,15 +12,10 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
-  TOCSIN_KAFKA_PORT=27092 TOCSIN_KAFKA_CONTROLLER_PORT=27094 "$ROOT/run-local.sh" >"$WORK/run.log" 2>&1 &
-RUN_PID=$!
-for _ in $(seq 1 600); do
-  grep -q '^\[run-local\] ready' "$WORK/run.log" && break
-  kill -0 "$RUN_PID" 2>/dev/null || break
-  sleep 1
-done
-grep -q '^\[run-local\] ready' "$WORK/run.log" || { cat "$WORK/run.log"; exit 1; }
+. "$ROOT/bench/stack.sh"
+export TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
+  TOCSIN_KAFKA_PORT=27092 TOCSIN_KAFKA_CONTROLLER_PORT=27094
+await_stack "$WORK/run.log"
 result=$(python3 "$ROOT/bench/alert-storm.py" http://127.0.0.1:27081 "$(cat "$WORK/ingest-token")" "$DB")
 echo "$result"
 python3 - "$result" "$ROOT/docs/performance.md" <<'PY'

@@ -14,17 +14,12 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
+. "$ROOT/bench/stack.sh"
+export TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
   TOCSIN_NOTIFIER_PORT=27083 TOCSIN_KAFKA_PORT=27092 TOCSIN_KAFKA_CONTROLLER_PORT=27094 \
   TOCSIN_SLACK_API_URL=http://127.0.0.1:$SLACK_PORT/api/ TOCSIN_SLACK_BOT_TOKEN=xoxb-bench \
-  TOCSIN_SLACK_CHANNEL='#bench' "$ROOT/run-local.sh" >"$WORK/run.log" 2>&1 &
-RUN_PID=$!
-for _ in $(seq 1 600); do
-  grep -q '^\[run-local\] ready' "$WORK/run.log" && break
-  kill -0 "$RUN_PID" 2>/dev/null || break
-  sleep 1
-done
-grep -q '^\[run-local\] ready' "$WORK/run.log" || { cat "$WORK/run.log"; exit 1; }
+  TOCSIN_SLACK_CHANNEL='#bench'
+await_stack "$WORK/run.log"
 result=$(python3 "$ROOT/bench/notify-latency.py" http://127.0.0.1:27081 "$(cat "$WORK/ingest-token")" "$SLACK_PORT")
 echo "$result"
 python3 - "$result" "$ROOT/docs/performance.md" <<'PY'
