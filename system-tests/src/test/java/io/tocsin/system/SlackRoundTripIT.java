@@ -122,6 +122,8 @@ class SlackRoundTripIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> api(escalation, "/api/v1/incidents/" + incident
                 + "/timeline").path("items").findValuesAsText("kind"), kinds -> kinds.contains("notification.delivered"));
 
+        await().atMost(Duration.ofSeconds(30)).until(() -> slackPosts(true).stream()
+                .anyMatch(reply -> form(reply).get("text").contains("Acknowledged by <@U0ANA>")));
         int repliesBefore = slackPosts(true).size();
         int pagerDutyBefore = pagerDuty().size();
         // SIGKILL, then a start that re-reads every incident event from the beginning: the worst redelivery there is.
