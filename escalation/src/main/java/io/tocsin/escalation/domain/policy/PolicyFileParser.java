@@ -255,9 +255,53 @@ public final class PolicyFileParser {
                 continue;
             }
             String address = scalar(tuple.getValueNode(), targetPath + "." + kind);
-            targets.add(new NotificationTarget(channel, address == null ? "" : address.trim()));
+            String trimmed = address == null ? "" : address.trim();
+            String wrong = wrongAddress(channel, trimmed);
+            if (wrong != null) {
+                problem(tuple.getValueNode(), targetPath + "." + kind, wrong);
+                continue;
+            }
+            targets.add(new NotificationTarget(channel, trimmed));
         }
         return targets;
+    }
+
+    /**
+     * What is wrong with an address, or null. Checked here so a typo stops the start instead of failing the page it
+     * was meant for; an empty address (an unset variable) is allowed and recorded as "not sent" when it fires. The
+     * Slack syntax is the notifier's ({@code SlackTarget}): a channel, then mentions.
+     */
+    static String wrongAddress(NotificationTarget.Channel channel, String address) {
+        if (address.isEmpty()) {
+            return null;
+        }
+        switch (channel) {
+            case SLACK -> {
+                String[] parts = address.split("\\s+");
+                if (!parts[0].matches("#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,}")) {
+                    return "\"" + parts[0] + "\" is not a Slack channel; use #name (lower case) or a channel id such "
+                            + "as C0123ABC, then any mentions";
+                }
+                for (int i = 1; i < parts.length; i++) {
+                    if (!parts[i].matches("<@[UW][A-Z0-9]+>|<!subteam\\^S[A-Z0-9]+>|@here|@channel")) {
+                        return "\"" + parts[i] + "\" is not a Slack mention; use <@U…> for a user, <!subteam^S…> for "
+                                + "a user group, @here or @channel";
+                    }
+                }
+                return null;
+            }
+            case EMAIL -> {
+                return address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+") ? null
+                        : "\"" + address + "\" is not an e-mail address";
+            }
+            case WEBHOOK -> {
+                return address.matches("https?://[^\\s/?#]+.*") ? null
+                        : "is not an http(s) URL";
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private Map<String, Node> keys(MappingNode mapping, String path, Set<String> allowed) {

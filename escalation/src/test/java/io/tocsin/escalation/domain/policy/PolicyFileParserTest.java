@@ -118,6 +118,33 @@ class PolicyFileParserTest {
     }
 
     @Test
+    void addressesThatCouldNeverBeDeliveredStopTheStartWithTheirLine() {
+        String bad = """
+                version: 1
+                policies:
+                  - name: all
+                    levels:
+                      - notify:
+                          - slack: "db-oncall"
+                          - slack: "#db-oncall @sre-team"
+                          - email: "dba at example.com"
+                          - webhook: "hooks.example.com/page"
+                          - slack: "${UNSET}"
+                          - slack: "#db-oncall <!subteam^S0123ABC> <@U024BE7LH> @here"
+                """;
+
+        assertThatThrownBy(() -> PolicyFileParser.parse(bad, "p.yaml", name -> null))
+                .isInstanceOfSatisfying(PolicyFileException.class, e -> assertThat(e.problems()).containsExactly(
+                        "p.yaml:6: policies[0].levels[0].notify[0].slack: \"db-oncall\" is not a Slack channel; use "
+                                + "#name (lower case) or a channel id such as C0123ABC, then any mentions",
+                        "p.yaml:7: policies[0].levels[0].notify[1].slack: \"@sre-team\" is not a Slack mention; use "
+                                + "<@U…> for a user, <!subteam^S…> for a user group, @here or @channel",
+                        "p.yaml:8: policies[0].levels[0].notify[2].email: \"dba at example.com\" is not an e-mail "
+                                + "address",
+                        "p.yaml:9: policies[0].levels[0].notify[3].webhook: is not an http(s) URL"));
+    }
+
+    @Test
     void brokenYamlAndAMissingVersionAreExplained() {
         assertThatThrownBy(() -> PolicyFileParser.parse("version: 1\npolicies: [\n", "p.yaml", name -> null))
                 .isInstanceOf(PolicyFileException.class).hasMessageContaining("p.yaml:3: not valid YAML");
