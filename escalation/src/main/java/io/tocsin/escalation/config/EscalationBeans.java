@@ -37,14 +37,14 @@ public class EscalationBeans {
 
     @Produces
     @Singleton
-    Grouping grouping(EscalationConfig config) {
-        return new Grouping(config.groupBy());
+    Grouping grouping(EscalationConfig config, PolicySet policies) {
+        return new Grouping(config.groupBy(), policies.grouping());
     }
 
     @Produces
     @Singleton
-    PriorityRules priorityRules() {
-        return new PriorityRules();
+    PriorityRules priorityRules(PolicySet policies) {
+        return new PriorityRules(policies.priorityRules());
     }
 
     /** Who may call the incident API ({@code TOCSIN_API_TOKENS}); missing or malformed stops the start. */

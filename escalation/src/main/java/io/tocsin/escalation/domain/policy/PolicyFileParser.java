@@ -36,7 +36,9 @@ public final class PolicyFileParser {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)?");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Set<String> ROOT_KEYS = Set.of("version", "sla", "policies");
+    private static final Set<String> ROOT_KEYS = Set.of("version", "sla", "priority_rules", "grouping", "policies");
+    private static final Set<String> PRIORITY_RULE_KEYS = Set.of("match", "priority");
+    private static final Set<String> GROUPING_RULE_KEYS = Set.of("match", "by");
     private static final Set<String> POLICY_KEYS = Set.of("name", "match", "levels", "repeat", "repeat_after",
             "auto_resolve");
     private static final Set<String> MATCH_KEYS = Set.of("priority", "labels");
@@ -79,11 +81,13 @@ public final class PolicyFileParser {
             problem(versionNode, "version", "unsupported version; this Tocsin reads version 1");
         }
         Map<Priority, Duration> sla = sla(keys.get("sla"));
+        List<PriorityRule> priorityRules = priorityRules(keys.get("priority_rules"));
+        List<GroupingRule> grouping = groupingRules(keys.get("grouping"));
         List<EscalationPolicy> policies = policies(keys.get("policies"), root);
         if (!problems.isEmpty()) {
             throw new PolicyFileException(problems);
         }
-        return new PolicySet(1, policies, sla);
+        return new PolicySet(1, policies, sla, priorityRules, grouping);
     }
 
     private Map<Priority, Duration> sla(Node node) {
@@ -108,6 +112,86 @@ public final class PolicyFileParser {
             }
         }
         return sla;
+    }
+
+    private List<PriorityRule> priorityRules(Node node) {
+        List<PriorityRule> rules = new ArrayList<>();
+        for (Map.Entry<String, MappingNode> item : ruleItems(node, "priority_rules").entrySet()) {
+            String path = item.getKey();
+            Map<String, Node> keys = keys(item.getValue(), path, PRIORITY_RULE_KEYS);
+            IncidentMatcher match = labelMatch(keys.get("match"), item.getValue(), path + ".match");
+            Node priorityNode = keys.get("priority");
+            Priority priority = priorityNode == null ? Priority.UNKNOWN
+                    : Priority.fromWire(scalar(priorityNode, path + ".priority"));
+            if (priority == Priority.UNKNOWN) {
+                problem(priorityNode == null ? item.getValue() : priorityNode, path + ".priority",
+                        "is required: P0, P1, P2 or P3");
+                continue;
+            }
+            rules.add(new PriorityRule(match, priority));
+        }
+        return rules;
+    }
+
+    private List<GroupingRule> groupingRules(Node node) {
+        List<GroupingRule> rules = new ArrayList<>();
+        for (Map.Entry<String, MappingNode> item : ruleItems(node, "grouping").entrySet()) {
+            String path = item.getKey();
+            Map<String, Node> keys = keys(item.getValue(), path, GROUPING_RULE_KEYS);
+            IncidentMatcher match = labelMatch(keys.get("match"), item.getValue(), path + ".match");
+            List<String> by = new ArrayList<>();
+            if (keys.get("by") instanceof SequenceNode sequence) {
+                for (Node label : sequence.getValue()) {
+                    String name = scalar(label, path + ".by");
+                    if (name != null && !name.isBlank()) {
+                        by.add(name.trim());
+                    }
+                }
+            }
+            if (by.isEmpty()) {
+                problem(keys.getOrDefault("by", item.getValue()), path + ".by",
+                        "is required: a list of labels such as [alertname, cluster]");
+                continue;
+            }
+            rules.add(new GroupingRule(match, by));
+        }
+        return rules;
+    }
+
+    /** The items of an optional list of rules, by path; a problem for anything that is not a list of mappings. */
+    private Map<String, MappingNode> ruleItems(Node node, String path) {
+        Map<String, MappingNode> items = new LinkedHashMap<>();
+        if (node == null) {
+            return items;
+        }
+        if (!(node instanceof SequenceNode sequence)) {
+            problem(node, path, "must be a list of rules, each with match and " + ("grouping".equals(path) ? "by"
+                    : "priority"));
+            return items;
+        }
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            Node item = sequence.getValue().get(i);
+            if (item instanceof MappingNode mapping) {
+                items.put(path + "[" + i + "]", mapping);
+            } else {
+                problem(item, path + "[" + i + "]", "must be a mapping with match and "
+                        + ("grouping".equals(path) ? "by" : "priority"));
+            }
+        }
+        return items;
+    }
+
+    /** A rule's match: labels only (an alert has no incident priority yet), and required. */
+    private IncidentMatcher labelMatch(Node node, Node parent, String path) {
+        if (node == null) {
+            problem(parent, path, "is required: labels to match, such as {labels: {team: db}}");
+            return IncidentMatcher.ANY;
+        }
+        IncidentMatcher match = match(node, path);
+        if (!match.priorities().isEmpty()) {
+            problem(node, path + ".priority", "a rule matches alert labels only");
+        }
+        return new IncidentMatcher(java.util.Set.of(), match.labels());
     }
 
     private List<EscalationPolicy> policies(Node node, Node root) {

@@ -8,13 +8,17 @@ import io.tocsin.events.Priority;
 
 /**
  * Every escalation policy, in file order, and the response SLA (time to acknowledge) per priority. The first policy
- * whose matcher accepts an incident is its policy.
+ * whose matcher accepts an incident is its policy. Also the file's priority rules and grouping rules, first match
+ * wins, which come before the built-in ones.
  */
-public record PolicySet(int version, List<EscalationPolicy> policies, Map<Priority, Duration> sla) {
+public record PolicySet(int version, List<EscalationPolicy> policies, Map<Priority, Duration> sla,
+        List<PriorityRule> priorityRules, List<GroupingRule> grouping) {
 
     public PolicySet {
         policies = List.copyOf(policies);
         sla = Map.copyOf(sla);
+        priorityRules = List.copyOf(priorityRules);
+        grouping = List.copyOf(grouping);
     }
 
     /** The policy for an incident; every valid file ends in a policy that matches, so there always is one. */

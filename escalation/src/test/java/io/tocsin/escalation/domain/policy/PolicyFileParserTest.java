@@ -12,6 +12,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.tocsin.escalation.domain.Grouping;
+import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationTarget.Channel;
 import io.tocsin.events.Priority;
@@ -142,6 +144,62 @@ class PolicyFileParserTest {
                         "p.yaml:8: policies[0].levels[0].notify[2].email: \"dba at example.com\" is not an e-mail "
                                 + "address",
                         "p.yaml:9: policies[0].levels[0].notify[3].webhook: is not an http(s) URL"));
+    }
+
+    @Test
+    void priorityAndGroupingRulesComeFromTheFileAndComeFirst() {
+        String text = """
+                version: 1
+                priority_rules:
+                  - match: {labels: {team: payments, severity: critical}}
+                    priority: P0
+                  - match: {labels: {alertname: "~Watchdog|InfoInhibitor"}}
+                    priority: P3
+                grouping:
+                  - match: {labels: {team: db}}
+                    by: [alertname, cluster]
+                policies:
+                  - name: all
+                    levels: [{notify: [{slack: "#ops"}]}]
+                """;
+        PolicySet set = PolicyFileParser.parse(text, "p.yaml", name -> null);
+        PriorityRules priorities = new PriorityRules(set.priorityRules());
+        assertThat(priorities.of(Map.of("team", "payments", "severity", "critical"))).isEqualTo(Priority.P0);
+        assertThat(priorities.of(Map.of("team", "web", "severity", "critical"))).as("built-in rules still apply")
+                .isEqualTo(Priority.P1);
+        assertThat(priorities.of(Map.of("alertname", "Watchdog", "severity", "critical"))).isEqualTo(Priority.P3);
+        assertThat(priorities.of(Map.of("team", "payments", "severity", "critical", "priority", "P2")))
+                .as("an explicit priority label still wins").isEqualTo(Priority.P2);
+
+        Grouping grouping = new Grouping(Grouping.DEFAULT, set.grouping());
+        assertThat(grouping.key(Map.of("alertname", "Lag", "team", "db", "cluster", "eu", "service", "pg-1")))
+                .isEqualTo("alertname=Lag,cluster=eu");
+        assertThat(grouping.key(Map.of("alertname", "Lag", "team", "web", "cluster", "eu", "service", "api")))
+                .as("no rule matched: the default").isEqualTo("alertname=Lag,service=api,cluster=eu");
+    }
+
+    @Test
+    void badRulesAreReportedWithTheirLines() {
+        String bad = """
+                version: 1
+                priority_rules:
+                  - match: {labels: {team: "~(unclosed"}}
+                    priority: P9
+                  - priority: P1
+                grouping:
+                  - match: {priority: P1, labels: {team: db}}
+                    by: []
+                policies:
+                  - name: all
+                    levels: [{notify: [{slack: "#ops"}]}]
+                """;
+        assertThatThrownBy(() -> PolicyFileParser.parse(bad, "p.yaml", name -> null))
+                .isInstanceOfSatisfying(PolicyFileException.class, e -> assertThat(e.problems()).containsExactly(
+                        "p.yaml:3: priority_rules[0].match.labels.team: is not a valid regular expression",
+                        "p.yaml:4: priority_rules[0].priority: is required: P0, P1, P2 or P3",
+                        "p.yaml:5: priority_rules[1].match: is required: labels to match, such as {labels: {team: db}}",
+                        "p.yaml:7: grouping[0].match.priority: a rule matches alert labels only",
+                        "p.yaml:8: grouping[0].by: is required: a list of labels such as [alertname, cluster]"));
     }
 
     @Test
