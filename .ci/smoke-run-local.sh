@@ -5,6 +5,9 @@ set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 STATE=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
+# A database of its own: the machine's PostgreSQL may hold open incidents from earlier runs, which the sample alert
+# would join instead of opening a new one.
+export TOCSIN_DB_NAME=tocsin_smoke_$(date +%s)
 export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_ESCALATION_PORT=18082 TOCSIN_NOTIFIER_PORT=18083 \
   TOCSIN_KAFKA_PORT=19092 TOCSIN_KAFKA_CONTROLLER_PORT=19094
 # No Slack, PagerDuty or SMTP here: notifications must be logged and recorded as not sent.
@@ -23,7 +26,10 @@ fail() {
 }
 cleanup() {
   [ -n "$AM_PID" ] && kill "$AM_PID" 2>/dev/null || true
-  [ -n "$RUN_PID" ] && kill -TERM "$RUN_PID" 2>/dev/null || true
+  [ -n "$RUN_PID" ] && { kill -TERM "$RUN_PID" 2>/dev/null || true; wait "$RUN_PID" 2>/dev/null || true; }
+  if command -v psql >/dev/null 2>&1; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $TOCSIN_DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
 }
 trap cleanup EXIT
 
