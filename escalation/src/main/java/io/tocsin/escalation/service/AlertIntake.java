@@ -90,27 +90,6 @@ public class AlertIntake {
                 .replaceWithVoid();
     }
 
-    /**
-     * Applies a batch of deliveries in one transaction, in order. It fails as a whole when any fails (the caller then
-     * applies them one by one with {@link #apply}).
-     */
-    public Uni<Void> applyAll(List<AlertReceived> alerts) {
-        if (alerts.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return sessions.withTransaction((session, tx) -> {
-            Uni<Boolean> chain = Uni.createFrom().item(false);
-            for (AlertReceived alert : alerts) {
-                chain = chain.chain(wrote -> applyOnce(session, alert).map(wroteNow -> wrote || wroteNow));
-            }
-            return chain;
-        }).invoke(wroteEvents -> {
-            if (wroteEvents) {
-                relay.kick();
-            }
-        }).replaceWithVoid();
-    }
-
     /** Emits whether it wrote incident events (and so outbox rows). */
     private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert) {
         String messageId = "alert:" + alert.eventId();
