@@ -82,8 +82,14 @@ class EscalationRestartIT {
         }
     }
 
-    private static Process start(KafkaBroker broker, PostgresDatabase database, Path policy, int port)
+    static Process start(KafkaBroker broker, PostgresDatabase database, Path policy, int port)
             throws IOException {
+        return start(broker, database, policy, port, Map.of());
+    }
+
+    /** Starts the packaged service with these settings on top, and waits until it is ready. */
+    static Process start(KafkaBroker broker, PostgresDatabase database, Path policy, int port,
+            Map<String, String> more) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         assertThat(jar).as("the packaged service (mvn package runs before failsafe)").exists();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -99,6 +105,7 @@ class EscalationRestartIT {
                 "TOCSIN_API_TOKENS", "restart:restart-test-token-0001",
                 "TOCSIN_ESCALATION_POLICY_FILE", policy.toString(),
                 "QUARKUS_HTTP_PORT", Integer.toString(port)));
+        builder.environment().putAll(more);
         Process process = builder.start();
         await().atMost(Duration.ofSeconds(90)).until(() -> ready(port));
         return process;
@@ -116,7 +123,7 @@ class EscalationRestartIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 
 import kafka.server.BrokerServer;
 
@@ -23,6 +24,15 @@ import kafka.server.BrokerServer;
 public final class KafkaBroker implements AutoCloseable {
 
     private static KafkaBroker shared;
+
+    static {
+        // Kafka exits or halts the JVM on errors it deems fatal, which its shutdown can meet while the test JVM exits
+        // too; the test run, not the broker, decides how the JVM ends.
+        Exit.setExitProcedure((status, message) -> System.err.println("[kafka-test-broker] Kafka asked to exit("
+                + status + "): " + message + "; ignored"));
+        Exit.setHaltProcedure((status, message) -> System.err.println("[kafka-test-broker] Kafka asked to halt("
+                + status + "): " + message + "; ignored"));
+    }
 
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
