@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.LockMode;
@@ -37,15 +38,17 @@ public class OutboxRelay {
     private final MutinyEmitter<String> outbox;
     private final Clock clock;
     private final Vertx vertx;
+    private final long lockKey;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
     public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("outbox") MutinyEmitter<String> outbox, Clock clock,
-            Vertx vertx) {
+            Vertx vertx, @ConfigProperty(name = "quarkus.application.name") String application) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.clock = clock;
         this.vertx = vertx;
+        this.lockKey = lockKey(application);
     }
 
     /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
@@ -83,17 +86,31 @@ public class OutboxRelay {
         });
     }
 
-    /** Publishes one batch of pending rows; emits how many. */
+    /**
+     * Publishes one batch of pending rows; emits how many. One instance of a service relays at a time (a transaction
+     * advisory lock keyed by the service's name): two relays each taking a share of the rows would publish one
+     * incident's events out of order.
+     */
     public Uni<Integer> publishPending() {
-        // HQL, not a native query: Hibernate caches a plan per native-query call with an entity result, and that cache
-        // grew without bound under load (measured with bench/alert-storm.sh).
+        // HQL for the rows, not a native query: Hibernate caches a plan per native-query call with an entity result,
+        // and that cache grew without bound under load (measured with bench/alert-storm.sh).
         return sessions.withTransaction((session, tx) -> session
-                .createSelectionQuery("from OutboxRecord where publishedAt is null order by id", OutboxRecord.class)
-                .setMaxResults(BATCH)
-                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
-                .getResultList()
-                .chain(rows -> send(rows).invoke(() -> rows.forEach(row -> row.publishedAt = clock.instant()))
-                        .replaceWith(rows.size())));
+                .createNativeQuery("select pg_try_advisory_xact_lock(" + lockKey + ")", Boolean.class)
+                .getSingleResult()
+                .chain(mine -> !mine ? Uni.createFrom().item(0)
+                        : session
+                                .createSelectionQuery("from OutboxRecord where publishedAt is null order by id",
+                                        OutboxRecord.class)
+                                .setMaxResults(BATCH)
+                                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
+                                .getResultList()
+                                .chain(rows -> send(rows).invoke(() -> rows.forEach(row -> row.publishedAt = clock.instant()))
+                                        .replaceWith(rows.size()))));
+    }
+
+    /** The advisory lock only this service's relays take: derived from its name, stable across restarts. */
+    public static long lockKey(String application) {
+        return ("tocsin-outbox-relay:" + application).hashCode();
     }
 
     private Uni<Void> send(List<OutboxRecord> rows) {

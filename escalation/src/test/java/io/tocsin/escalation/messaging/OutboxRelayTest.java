@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tocsin.events.Topics;
+import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
 import io.tocsin.testsupport.KafkaTestResource;
@@ -68,6 +69,42 @@ class OutboxRelayTest {
                     .filteredOn(record -> record.value().contains(eventId.toString()))
                     .singleElement()
                     .satisfies(record -> assertThat(record.key()).isEqualTo(incidentId.toString()));
+        }
+    }
+
+    @Test
+    void onlyOneRelayOfTheServicePublishesAtATimeSoOneIncidentsEventsKeepTheirOrder() throws SQLException {
+        UUID eventId = UUID.randomUUID();
+        try (Connection other = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            // Another instance's relay is mid-batch: it holds the service's relay lock.
+            try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_lock(?)")) {
+                lock.setLong(1, OutboxRelay.lockKey("escalation"));
+                lock.execute();
+            }
+            insertUnpublished(eventId);
+            await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(publishedAt(eventId)).as("not published while the other relay holds the lock").isNull();
+
+            try (PreparedStatement unlock = other.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, OutboxRelay.lockKey("escalation"));
+                unlock.execute();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> publishedAt(eventId) != null);
+        }
+    }
+
+    private void insertUnpublished(UUID eventId) throws SQLException {
+        UUID incidentId = UUID.randomUUID();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox "
+                        + "(event_id, topic, message_key, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setObject(1, eventId);
+            insert.setString(2, Topics.INCIDENTS);
+            insert.setString(3, incidentId.toString());
+            insert.setString(4, "{\"type\":\"note.added\",\"eventId\":\"" + eventId + "\",\"incidentId\":\""
+                    + incidentId + "\",\"occurredAt\":\"2026-11-22T03:00:00Z\",\"actor\":\"api:t\",\"text\":\"x\"}");
+            insert.setTimestamp(5, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
         }
     }
 
