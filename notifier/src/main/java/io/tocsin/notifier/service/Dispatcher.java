@@ -284,7 +284,8 @@ public class Dispatcher {
         Instant now = clock.instant();
         Delivery delivery = claimed.delivery();
         String channel = delivery.target().channel().wire();
-        boolean lastAttempt = delivery.attempt() >= config.delivery().maxAttempts();
+        boolean lastAttempt = delivery.attempt() >= config.delivery().maxAttempts()
+                && !(result instanceof SendResult.Retry retry && retry.rateLimited());
         metrics.attempt(channel, result instanceof SendResult.Retry && lastAttempt ? "failed" : outcomeName(result),
                 Duration.ofNanos(System.nanoTime() - claimed.startedNanos()));
         return sessions.withTransaction((session, tx) -> session.find(DeliveryRecord.class, claimed.id())
@@ -331,7 +332,8 @@ public class Dispatcher {
             LOG.warnf("%s failed %d times in a row: holding its deliveries back for %s", claimed.destination(),
                     config.delivery().breakerThreshold(), config.delivery().breakerOpenFor());
         }
-        if (row.attempts >= config.delivery().maxAttempts()) {
+        // A 429 says the destination is healthy but busy: waiting as asked never uses up the delivery's attempts.
+        if (!retry.rateLimited() && row.attempts >= config.delivery().maxAttempts()) {
             return fail(session, row, "gave up after " + row.attempts + " attempts; the last: " + retry.detail(), now)
                     .replaceWith((Instant) null);
         }

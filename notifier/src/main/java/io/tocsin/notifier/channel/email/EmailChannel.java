@@ -60,8 +60,17 @@ public class EmailChannel implements NotificationChannel {
                 .addHeader("X-Tocsin-Incident", incident.id().toString());
         return mailer.send(mail)
                 .replaceWith((SendResult) SendResult.Delivered.of("e-mailed " + delivery.target().address()))
-                .onFailure().recoverWithItem(failure -> SendResult.Retry
-                        .of("SMTP: " + failure.getClass().getSimpleName() + " " + failure.getMessage()));
+                .onFailure().recoverWithItem(EmailChannel::failed);
+    }
+
+    /** An SMTP 5xx (unknown mailbox, refused sender) is final; anything else (4xx, the server away) may pass. */
+    static SendResult failed(Throwable failure) {
+        String detail = "SMTP: " + failure.getClass().getSimpleName() + " " + failure.getMessage();
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        if (message.matches("(?s).*\\b5\\d\\d[ -].*")) {
+            return new SendResult.Failed(detail);
+        }
+        return SendResult.Retry.of(detail);
     }
 
     private static String text(IncidentSnapshot incident, Delivery delivery) {
