@@ -169,7 +169,8 @@ public class SlackInteractionResource {
                                 LOG.warnf("a Slack press on incident %s could not be recorded: %s", incidentId,
                                         failure.getMessage());
                                 return ephemeral("unavailable", responseUrl,
-                                        "Tocsin could not record that just now. Please press again.")
+                                        "Tocsin did not confirm that in time; it may still be applied. Check the "
+                                                + "message in a moment before pressing again.")
                                         .replaceWith(Response.status(Response.Status.SERVICE_UNAVAILABLE).build());
                             });
                 });

@@ -36,7 +36,10 @@ public final class DeliveryPlan {
     /** The steps for {@code event}, given the targets already subscribed to its incident. */
     public List<Step> steps(IncidentEvent event, Collection<NotificationTarget> subscribed) {
         if (event instanceof NotificationRequested requested) {
-            return List.of(page(requested.target(), subscribed.contains(requested.target())));
+            // Stored addresses are never null: an unset one is "".
+            NotificationTarget target = new NotificationTarget(requested.target().channel(),
+                    requested.target().address() == null ? "" : requested.target().address());
+            return List.of(page(target, subscribed.contains(target)));
         }
         if (event instanceof NotificationWithheld || event instanceof UnknownIncidentEvent) {
             return List.of();

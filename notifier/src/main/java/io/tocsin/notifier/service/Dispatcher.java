@@ -80,6 +80,8 @@ public class Dispatcher {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Subscriptions whose root message is being rewritten now: a second, slower rewrite could land last. */
+    private final java.util.Set<Long> updating = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Dispatcher(Mutiny.SessionFactory sessions, Channels channels, SlackChannel slack, Outbox outbox,
             OutboxRelay relay, NotifierConfig config, Backoff backoff, CircuitBreakers breakers, ChannelPacer pacer,
@@ -159,11 +161,20 @@ public class Dispatcher {
                     List<Claimed> claimed = new ArrayList<>();
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (DeliveryRecord row : rows) {
-                        chain = chain.call(() -> prepare(session, row, now, earliest).invoke(c -> {
-                            if (c != null) {
-                                claimed.add(c);
-                            }
-                        }));
+                        chain = chain.call(() -> inOrder(session, row)
+                                .chain(first -> first ? prepare(session, row, now, earliest)
+                                        : defer(row, now.plus(ROOT_WAIT), earliest))
+                                .onFailure().recoverWithUni(failure -> {
+                                    // One row that cannot even be prepared must not hold back every other delivery.
+                                    LOG.warnf("delivery %d cannot be prepared and fails: %s", row.id, failure);
+                                    return fail(session, row, "could not be prepared: " + failure, now)
+                                            .replaceWith((Claimed) null);
+                                })
+                                .invoke(c -> {
+                                    if (c != null) {
+                                        claimed.add(c);
+                                    }
+                                }));
                     }
                     return chain.replaceWith(claimed);
                 }))
@@ -193,8 +204,8 @@ public class Dispatcher {
                 // The page already said "not sent" on the timeline; its follow-ups would only repeat it.
                 return Uni.createFrom().nullItem();
             }
-            LOG.infof("notification for incident %s to %s (%s): %s; it said: %s", row.incidentId, target, row.action,
-                    notConfigured, row.event);
+            LOG.infof("notification for incident %s to %s (%s): %s", row.incidentId, target, row.action,
+                    notConfigured);
             return outcome(session, row, NotificationOutcome.Status.NOT_SENT, notConfigured, null, now)
                     .replaceWith((Claimed) null);
         }
@@ -233,6 +244,19 @@ public class Dispatcher {
     }
 
     /**
+     * Whether no older delivery to the same target of the same incident is still on its way: a PagerDuty trigger
+     * backing off must not arrive after the resolve that followed it, nor Slack replies out of order.
+     */
+    private Uni<Boolean> inOrder(Mutiny.Session session, DeliveryRecord row) {
+        return session.createSelectionQuery("select count(*) from DeliveryRecord where incidentId = :incident "
+                + "and channel = :channel and address = :address and id < :id and status in ('pending', 'sending')",
+                Long.class)
+                .setParameter("incident", row.incidentId).setParameter("channel", row.channel)
+                .setParameter("address", row.address).setParameter("id", row.id)
+                .getSingleResult().map(older -> older == 0);
+    }
+
+    /**
      * A thread reply needs its root message. While the root post is still on its way the reply waits; if the root
      * post failed for good, the reply is posted as a new root message instead, so the channel still hears of it.
      */
@@ -263,12 +287,16 @@ public class Dispatcher {
 
     /** Sends one claimed delivery and records how it went; never fails. */
     private void start(Claimed claimed) {
-        inFlight.incrementAndGet();
         Context context = freshContext();
-        claimed.channel().send(claimed.delivery())
-                .onFailure().recoverWithItem(failure -> SendResult.Retry.of(failure.toString()))
+        Uni.createFrom().deferred(() -> {
+            inFlight.incrementAndGet();
+            // Deferred: a channel that throws while building its request fails this delivery, not the round.
+            return claimed.channel().send(claimed.delivery());
+        })
+                .onFailure().recoverWithItem(failure -> new SendResult.Failed("could not be sent: " + failure))
                 .emitOn(task -> context.runOnContext(ignored -> task.run()))
-                .chain(result -> record(claimed, result))
+                .chain(result -> record(claimed, result)
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(10))
                 .onTermination().invoke(inFlight::decrementAndGet)
                 .subscribe().with(retryAt -> {
                     relay.kick();
@@ -290,6 +318,12 @@ public class Dispatcher {
                 Duration.ofNanos(System.nanoTime() - claimed.startedNanos()));
         return sessions.withTransaction((session, tx) -> session.find(DeliveryRecord.class, claimed.id())
                 .chain(row -> {
+                    if (!DeliveryRecord.SENDING.equals(row.status) || row.attempts != delivery.attempt()) {
+                        // Taken over meanwhile (recovered as cut off): its fate is already recorded.
+                        LOG.warnf("delivery %d finished after it was recovered as cut off; its result is dropped: %s",
+                                row.id, result.detail());
+                        return Uni.createFrom().item((Instant) null);
+                    }
                     if (result instanceof SendResult.Delivered delivered) {
                         breakers.succeeded(claimed.destination());
                         pacer.learn(claimed.paceKey(), delivered.channelId());
@@ -389,6 +423,9 @@ public class Dispatcher {
                         if (breakers.isOpen("slack", now)) {
                             return;
                         }
+                        if (updating.contains(sub.id)) {
+                            continue;
+                        }
                         Instant free = pacer.acquire(sub.rootChannelId, now);
                         if (free != null) {
                             earliest.accumulateAndGet(free, (a, b) -> a == null || b.isBefore(a) ? b : a);
@@ -405,6 +442,9 @@ public class Dispatcher {
             mentions = SlackTarget.parse(sub.address).mentionLine();
         } catch (IllegalArgumentException e) {
             mentions = "";
+        }
+        if (!updating.add(sub.id)) {
+            return;
         }
         Context context = freshContext();
         slack.update(incident, sub.rootChannelId, sub.rootTs, mentions)
@@ -439,7 +479,7 @@ public class Dispatcher {
                                 row.attempts = 1;
                                 return outcome(session, row, NotificationOutcome.Status.FAILED, failed.detail(), null, now);
                             }));
-                }).subscribe().with(done -> relay.kick(),
+                }).onTermination().invoke(() -> updating.remove(sub.id)).subscribe().with(done -> relay.kick(),
                         failure -> LOG.warnf("updating a Slack message failed: %s", failure.getMessage()));
     }
 

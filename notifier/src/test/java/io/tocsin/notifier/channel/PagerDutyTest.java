@@ -116,6 +116,21 @@ class PagerDutyTest {
     }
 
     @Test
+    void anAcknowledgeNeverOvertakesATriggerThatIsStillBeingRetried() {
+        String key = "R7" + UUID.randomUUID().toString().replace("-", "").substring(0, 30);
+        stubSequence(key, 503);
+        UUID incident = UUID.randomUUID();
+        feed.send(IncidentFeed.opened(incident, Priority.P1, "Ordered", Map.of("alertname", "O"), Map.of(),
+                target(key)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
+        feed.send(new IncidentAcknowledged(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "slack:U1"));
+
+        List<JsonNode> sent = Seen.fastForwardUntil(() -> Seen.pagerDutyEvents(key), l -> l.size() == 3);
+        assertThat(sent).extracting(e -> e.path("event_action").asText())
+                .containsExactly("trigger", "trigger", "acknowledge");
+    }
+
+    @Test
     void tooManyRequestsWaitsAsLongAsPagerDutySays() {
         String key = "R4" + UUID.randomUUID().toString().replace("-", "").substring(0, 30);
         Fakes.http().stubFor(post(urlEqualTo("/v2/enqueue")).atPriority(1)

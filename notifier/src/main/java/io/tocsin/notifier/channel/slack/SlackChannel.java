@@ -138,6 +138,13 @@ public class SlackChannel implements NotificationChannel {
                     return SendResult.Retry.of(method + ": HTTP " + status);
                 }
                 return new SendResult.Failed(method + ": HTTP " + status);
+            } catch (java.io.InterruptedIOException e) {
+                if ("chat.postMessage".equals(method) && !String.valueOf(e.getMessage()).contains("connect")) {
+                    // Slack may have posted it and not answered in time: posting again could show it twice.
+                    return new SendResult.Failed(method + ": no answer within the timeout; it may have been posted, "
+                            + "so it is not posted again");
+                }
+                return SendResult.Retry.of(method + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
             } catch (IOException e) {
                 return SendResult.Retry.of(method + ": " + e.getClass().getSimpleName() + " " + e.getMessage());
             } catch (Exception e) {

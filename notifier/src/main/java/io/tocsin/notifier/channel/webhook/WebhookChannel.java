@@ -80,8 +80,13 @@ public class WebhookChannel implements NotificationChannel {
         if (url.isEmpty()) {
             return "not sent: channel not configured (the policy gives no webhook URL)";
         }
-        if (!(url.startsWith("https://") || url.startsWith("http://"))) {
-            return "not sent: channel not configured (\"" + url + "\" is not an http(s) URL)";
+        try {
+            URI uri = URI.create(url);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                return "not sent: channel not configured (" + target + " is not an http(s) URL)";
+            }
+        } catch (IllegalArgumentException e) {
+            return "not sent: channel not configured (" + target + " is not an http(s) URL)";
         }
         return null;
     }
@@ -117,8 +122,9 @@ public class WebhookChannel implements NotificationChannel {
         return Uni.createFrom().completionStage(() -> http.sendAsync(request.build(),
                 HttpResponse.BodyHandlers.discarding()))
                 .map(this::result)
+                // The exception's message can quote the URL, whose path or query may hold a token: not repeated.
                 .onFailure().recoverWithItem(failure -> SendResult.Retry
-                        .of("webhook: " + failure.getClass().getSimpleName() + " " + failure.getMessage()));
+                        .of("webhook " + delivery.target() + ": " + failure.getClass().getSimpleName()));
     }
 
     /** The id receivers drop repeats by: the same for every attempt of one delivery. */
