@@ -3,19 +3,9 @@
 # a fresh database; writes the result to docs/performance.md between the STORM markers. Needs psql and python3.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=$(mktemp -d /tmp/tocsin-storm.XXXXXX)
-DB=tocsin_storm_$(date +%s)
-RUN_PID=
-cleanup() {
-  [ -n "$RUN_PID" ] && { kill -TERM "$RUN_PID" 2>/dev/null || true; wait "$RUN_PID" 2>/dev/null || true; }
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+NAME=storm
 . "$ROOT/bench/stack.sh"
-export TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
-  TOCSIN_KAFKA_PORT=27092 TOCSIN_KAFKA_CONTROLLER_PORT=27094
-await_stack "$WORK/run.log"
+await_stack
 result=$(python3 "$ROOT/bench/alert-storm.py" http://127.0.0.1:27081 "$(cat "$WORK/ingest-token")" "$DB")
 echo "$result"
 python3 - "$result" "$ROOT/docs/performance.md" <<'PY'

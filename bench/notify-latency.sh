@@ -4,22 +4,12 @@
 # docs/performance.md between the LATENCY markers. Needs python3.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=$(mktemp -d /tmp/tocsin-latency.XXXXXX)
-DB=tocsin_latency_$(date +%s)
+NAME=latency
 SLACK_PORT=27090
-RUN_PID=
-cleanup() {
-  [ -n "$RUN_PID" ] && { kill -TERM "$RUN_PID" 2>/dev/null || true; wait "$RUN_PID" 2>/dev/null || true; }
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 . "$ROOT/bench/stack.sh"
-export TOCSIN_LOCAL_DIR=$WORK TOCSIN_DB_NAME=$DB TOCSIN_INGEST_PORT=27081 TOCSIN_ESCALATION_PORT=27082 \
-  TOCSIN_NOTIFIER_PORT=27083 TOCSIN_KAFKA_PORT=27092 TOCSIN_KAFKA_CONTROLLER_PORT=27094 \
-  TOCSIN_SLACK_API_URL=http://127.0.0.1:$SLACK_PORT/api/ TOCSIN_SLACK_BOT_TOKEN=xoxb-bench \
+export TOCSIN_SLACK_API_URL=http://127.0.0.1:$SLACK_PORT/api/ TOCSIN_SLACK_BOT_TOKEN=xoxb-bench \
   TOCSIN_SLACK_CHANNEL='#bench'
-await_stack "$WORK/run.log"
+await_stack
 result=$(python3 "$ROOT/bench/notify-latency.py" http://127.0.0.1:27081 "$(cat "$WORK/ingest-token")" "$SLACK_PORT")
 echo "$result"
 python3 - "$result" "$ROOT/docs/performance.md" <<'PY'
