@@ -62,7 +62,6 @@ public class Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
     private static final int MAX_IN_FLIGHT = 64;
-    private static final Duration ROOT_WAIT = Duration.ofSeconds(1);
 
     private final Mutiny.SessionFactory sessions;
     private final Channels channels;
@@ -162,8 +161,9 @@ public class Dispatcher {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (DeliveryRecord row : rows) {
                         chain = chain.call(() -> inOrder(session, row)
+                                // Behind an older delivery: left due, and looked at again when that one finishes.
                                 .chain(first -> first ? prepare(session, row, now, earliest)
-                                        : defer(row, now.plus(ROOT_WAIT), earliest))
+                                        : Uni.createFrom().<Claimed> nullItem())
                                 .onFailure().recoverWithUni(failure -> {
                                     // One row that cannot even be prepared must not hold back every other delivery.
                                     LOG.warnf("delivery %d cannot be prepared and fails: %s", row.id, failure);
@@ -217,10 +217,8 @@ public class Dispatcher {
         Uni<SubscriptionRecord> subscription = target.channel() == NotificationTarget.Channel.SLACK
                 ? subscription(session, row)
                 : Uni.createFrom().nullItem();
-        return subscription.chain(sub -> rootReady(session, row, action, sub).chain(ready -> {
-            if (!ready) {
-                return defer(row, now.plus(ROOT_WAIT), earliest);
-            }
+        return subscription.chain(sub -> {
+            postWithoutRoot(row, action, sub);
             String paceKey = null;
             if (target.channel() == NotificationTarget.Channel.SLACK) {
                 paceKey = paceKey(sub, row.address);
@@ -240,7 +238,7 @@ public class Dispatcher {
                         sub == null ? null : sub.rootTs);
                 return new Claimed(row.id, delivery, channel, destination, key, System.nanoTime());
             });
-        }));
+        });
     }
 
     /**
@@ -257,26 +255,14 @@ public class Dispatcher {
     }
 
     /**
-     * A thread reply needs its root message. While the root post is still on its way the reply waits; if the root
-     * post failed for good, the reply is posted as a new root message instead, so the channel still hears of it.
+     * A thread reply needs its root message. The root post is older than any reply to it, so {@link #inOrder} has
+     * already held the reply while the post was on its way; a reply that finds no root here means the post failed
+     * for good, and it is posted as a new root message instead, so the channel still hears of it.
      */
-    private Uni<Boolean> rootReady(Mutiny.Session session, DeliveryRecord row, DeliveryAction action,
-            SubscriptionRecord sub) {
-        if (action != DeliveryAction.SLACK_REPLY || (sub != null && sub.rootTs != null)) {
-            return Uni.createFrom().item(true);
+    private static void postWithoutRoot(DeliveryRecord row, DeliveryAction action, SubscriptionRecord sub) {
+        if (action == DeliveryAction.SLACK_REPLY && (sub == null || sub.rootTs == null)) {
+            row.action = DeliveryAction.SLACK_POST.wire();
         }
-        return session.createSelectionQuery("select count(*) from DeliveryRecord where incidentId = :incident "
-                + "and channel = :channel and address = :address and action = :post and status in ('pending', 'sending')",
-                Long.class)
-                .setParameter("incident", row.incidentId).setParameter("channel", row.channel)
-                .setParameter("address", row.address).setParameter("post", DeliveryAction.SLACK_POST.wire())
-                .getSingleResult().map(pendingPosts -> {
-                    if (pendingPosts > 0) {
-                        return false;
-                    }
-                    row.action = DeliveryAction.SLACK_POST.wire();
-                    return true;
-                });
     }
 
     private Uni<Claimed> defer(DeliveryRecord row, Instant until, AtomicReference<Instant> earliest) {
@@ -300,6 +286,8 @@ public class Dispatcher {
                 .onTermination().invoke(inFlight::decrementAndGet)
                 .subscribe().with(retryAt -> {
                     relay.kick();
+                    // Deliveries that waited behind this one to the same target can go now.
+                    kick();
                     if (retryAt != null) {
                         wakeAt(retryAt);
                     }
