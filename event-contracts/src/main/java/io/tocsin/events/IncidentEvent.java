@@ -25,12 +25,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = IncidentUnacknowledged.class, name = "incident.unacknowledged"),
         @JsonSubTypes.Type(value = IncidentSnoozed.class, name = "incident.snoozed"),
         @JsonSubTypes.Type(value = NoteAdded.class, name = "note.added"),
-        @JsonSubTypes.Type(value = NotificationWithheld.class, name = "notification.withheld")
+        @JsonSubTypes.Type(value = NotificationWithheld.class, name = "notification.withheld"),
+        @JsonSubTypes.Type(value = RunbookProgressed.class, name = "runbook.progressed")
 })
 public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
         IncidentResolved, IncidentReopened, NotificationRequested, IncidentEscalated, SlaBreached,
         IncidentAcknowledged, IncidentUnacknowledged, IncidentSnoozed, NoteAdded, NotificationWithheld,
-        UnknownIncidentEvent {
+        RunbookProgressed, UnknownIncidentEvent {
 
     /** Unique per event; consumers skip ids they have processed. */
     UUID eventId();

@@ -19,6 +19,12 @@ public final class Topics {
     /** Deliveries that failed for good: the last {@link NotificationOutcome}, for people and replay tools. */
     public static final String NOTIFICATIONS_DLQ = "tocsin.notifications.dlq.v1";
 
+    /** Every {@link RunbookEvent}, keyed by incident id, written by the runbook engine through its outbox. */
+    public static final String RUNBOOKS = "tocsin.runbooks.v1";
+
+    /** Every {@link RunbookCommand}, keyed by incident id; the runbook engine applies them. */
+    public static final String RUNBOOK_COMMANDS = "tocsin.runbook-commands.v1";
+
     private Topics() {
     }
 }
