@@ -20,9 +20,13 @@ import io.tocsin.events.AlertStatus;
 import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.NotificationOutcome;
+import io.tocsin.events.RunbookEvent;
 import io.tocsin.events.Topics;
 
-/** What escalation's tests feed it: alerts as alert-ingest writes them, commands as the notifier writes them. */
+/**
+ * What escalation's tests feed it: alerts as alert-ingest writes them, commands and outcomes as the notifier writes
+ * them, runbook events as the runbook engine writes them.
+ */
 public final class AlertFeed implements AutoCloseable {
 
     public static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -73,6 +77,24 @@ public final class AlertFeed implements AutoCloseable {
                     MAPPER.writeValueAsString(outcome))).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not write to " + Topics.NOTIFICATIONS, e);
+        }
+    }
+
+    /** Writes a runbook event to {@code tocsin.runbooks.v1}, keyed by its incident, as the runbook engine does. */
+    public void runbook(RunbookEvent event) {
+        try {
+            runbookRaw(event.incidentId().toString(), MAPPER.writeValueAsString(event));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes any value to {@code tocsin.runbooks.v1}, readable or not. */
+    public void runbookRaw(String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.RUNBOOKS, key, value)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write to " + Topics.RUNBOOKS, e);
         }
     }
 

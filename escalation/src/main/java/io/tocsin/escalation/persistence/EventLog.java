@@ -39,10 +39,16 @@ public class EventLog {
     }
 
     public Uni<Void> record(Mutiny.Session session, IncidentEvent event, String actor, String summary) {
+        return record(session, event, kind(event), actor, summary);
+    }
+
+    /** As {@link #record(Mutiny.Session, IncidentEvent, String, String)}, with a timeline kind finer than the type. */
+    public Uni<Void> record(Mutiny.Session session, IncidentEvent event, String timelineKind, String actor,
+            String summary) {
         TimelineEntryRecord entry = new TimelineEntryRecord();
         entry.incidentId = event.incidentId();
         entry.eventId = event.eventId();
-        entry.kind = kind(event);
+        entry.kind = timelineKind;
         entry.actor = actor;
         entry.occurredAt = event.occurredAt();
         entry.summary = summary;
