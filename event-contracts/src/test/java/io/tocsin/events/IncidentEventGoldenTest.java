@@ -30,7 +30,7 @@ class IncidentEventGoldenTest {
                 PriorityChanged.class, IncidentResolved.class, IncidentReopened.class, UnknownIncidentEvent.class,
                 PriorityChanged.class, NotificationRequested.class, IncidentEscalated.class, SlaBreached.class,
                 IncidentAcknowledged.class, IncidentUnacknowledged.class, IncidentSnoozed.class, NoteAdded.class,
-                NotificationWithheld.class);
+                NotificationWithheld.class, RunbookProgressed.class);
         assertThat(events).extracting(IncidentEvent::incidentId)
                 .containsOnly(UUID.fromString("22222222-2222-4222-8222-222222222222"));
         IncidentOpened opened = (IncidentOpened) events.get(0);
@@ -40,6 +40,11 @@ class IncidentEventGoldenTest {
         NotificationRequested notify = (NotificationRequested) events.get(8);
         assertThat(notify.target()).isEqualTo(new NotificationTarget(NotificationTarget.Channel.SLACK, "#db-oncall"));
         assertThat(((SlaBreached) events.get(10)).slaSeconds()).isEqualTo(1800);
+        RunbookProgressed progressed = (RunbookProgressed) events.get(16);
+        assertThat(progressed.kind()).isEqualTo(RunbookEvent.Kind.APPROVAL_REQUESTED);
+        assertThat(progressed.stepIndex()).isEqualTo(2);
+        assertThat(progressed.dryRun()).isTrue();
+        assertThat(progressed.approvalExpiresAt()).isEqualTo(java.time.Instant.parse("2026-11-22T03:17:00Z"));
     }
 
     @Test
