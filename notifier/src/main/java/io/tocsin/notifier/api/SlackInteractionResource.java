@@ -28,22 +28,28 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tocsin.events.IncidentCommand;
+import io.tocsin.events.RunbookCommand;
 import io.tocsin.notifier.channel.slack.SlackMessages;
 import io.tocsin.notifier.config.NotifierConfig;
+import io.tocsin.notifier.domain.Actors;
 import io.tocsin.notifier.domain.SlackSignature;
 import io.tocsin.notifier.metrics.NotifierMetrics;
 import io.tocsin.notifier.persistence.IncidentViewRecord;
 
 /**
  * Slack's interactivity Request URL: button presses on incident messages. The v0 signature is checked over the raw
- * body first (401 otherwise); a press becomes an {@link IncidentCommand} on {@code tocsin.commands.v1}, and the 200
- * goes back once Kafka has it, well inside Slack's 3 seconds. Escalation applies the command and the root message is
- * updated from the event that follows. A press on an unknown incident or action gets an ephemeral reply, not an error.
+ * body first (401 otherwise); a press becomes an {@link IncidentCommand} on {@code tocsin.commands.v1}, or for a
+ * runbook approval's Approve or Deny a {@link RunbookCommand} on {@code tocsin.runbook-commands.v1}, and the 200 goes
+ * back once Kafka has it, well inside Slack's 3 seconds. Escalation applies an incident command and the root message is
+ * updated from the event that follows; an approval's buttons are replaced at once by who answered. A press on an
+ * unknown incident or action gets an ephemeral reply, not an error.
  */
 @Path("/slack/interactions")
 public class SlackInteractionResource {
@@ -53,6 +59,7 @@ public class SlackInteractionResource {
 
     private final SlackSignature signature;
     private final MutinyEmitter<IncidentCommand> commands;
+    private final MutinyEmitter<RunbookCommand> runbookCommands;
     private final Mutiny.SessionFactory sessions;
     private final NotifierConfig config;
     private final NotifierMetrics metrics;
@@ -62,10 +69,12 @@ public class SlackInteractionResource {
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public SlackInteractionResource(NotifierConfig config, @Channel("commands") MutinyEmitter<IncidentCommand> commands,
-            Mutiny.SessionFactory sessions, NotifierMetrics metrics, ObjectMapper mapper, Clock clock) {
+            @Channel("runbook-commands") MutinyEmitter<RunbookCommand> runbookCommands, Mutiny.SessionFactory sessions,
+            NotifierMetrics metrics, ObjectMapper mapper, Clock clock) {
         this.signature = config.slack().signingSecret().filter(s -> !s.isBlank()).map(SlackSignature::new)
                 .orElse(null);
         this.commands = commands;
+        this.runbookCommands = runbookCommands;
         this.sessions = sessions;
         this.config = config;
         this.metrics = metrics;
@@ -106,6 +115,9 @@ public class SlackInteractionResource {
     private Uni<Response> handle(JsonNode payload) {
         JsonNode action = payload.path("actions").get(0);
         String actionId = action.path("action_id").asText();
+        if (SlackMessages.RUNBOOK_APPROVE.equals(actionId) || SlackMessages.RUNBOOK_DENY.equals(actionId)) {
+            return runbookPress(payload, action, actionId);
+        }
         String value = action.has("selected_option") ? action.path("selected_option").path("value").asText()
                 : action.path("value").asText();
         String responseUrl = payload.path("response_url").asText(null);
@@ -144,25 +156,76 @@ public class SlackInteractionResource {
         } catch (IllegalArgumentException e) {
             return ephemeral("unknown-incident", responseUrl, "Tocsin does not know that incident.");
         }
-        // The same press delivered twice makes the same command id, which escalation applies once.
-        UUID commandId = UUID.nameUUIDFromBytes(("slack:" + payload.path("team").path("id").asText() + ":" + user
-                + ":" + actionId + ":" + action.path("action_ts").asText()).getBytes(StandardCharsets.UTF_8));
-        IncidentCommand issued = new IncidentCommand(commandId, incidentId, command, "slack:" + user, now,
-                "from Slack", until, null, null);
+        IncidentCommand issued = new IncidentCommand(pressId(payload, action, user, actionId), incidentId, command,
+                "slack:" + user, now, "from Slack", until, null, null);
         Instant snoozeUntil = until;
+        return publish(commands, issued, incidentId, responseUrl, () -> {
+            metrics.interaction("command");
+            LOG.infof("Slack user %s pressed %s on incident %s%s", user, actionId, incidentId,
+                    snoozeUntil == null ? "" : " (until " + snoozeUntil + ")");
+        });
+    }
+
+    /**
+     * Approve or Deny on a runbook approval request: the value names the run and the approval step, the block id the
+     * incident. Once Kafka has the command, the buttons give way to who answered, so nobody answers twice.
+     */
+    private Uni<Response> runbookPress(JsonNode payload, JsonNode action, String actionId) {
+        String responseUrl = payload.path("response_url").asText(null);
+        String user = payload.path("user").path("id").asText("unknown");
+        String value = action.path("value").asText();
+        String blockId = action.path("block_id").asText();
+        UUID runId;
+        int stepIndex;
+        UUID incidentId;
+        try {
+            int colon = value.lastIndexOf(':');
+            runId = UUID.fromString(value.substring(0, colon));
+            stepIndex = Integer.parseInt(value.substring(colon + 1));
+            if (stepIndex < 0 || !blockId.startsWith(SlackMessages.APPROVAL_BLOCK)) {
+                throw new IllegalArgumentException("not an approval button");
+            }
+            incidentId = UUID.fromString(blockId.substring(SlackMessages.APPROVAL_BLOCK.length()));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            return ephemeral("malformed", responseUrl, "Tocsin cannot read that approval button, so nothing was "
+                    + "approved or denied. The runbook still waits for an answer until it times out.");
+        }
+        boolean approve = SlackMessages.RUNBOOK_APPROVE.equals(actionId);
+        RunbookCommand issued = new RunbookCommand(pressId(payload, action, user, actionId), runId, incidentId,
+                stepIndex, approve ? RunbookCommand.Action.APPROVE : RunbookCommand.Action.DENY, "slack:" + user,
+                clock.instant(), "from Slack");
+        return publish(runbookCommands, issued, incidentId, responseUrl, () -> {
+            metrics.interaction("runbook-command");
+            LOG.infof("Slack user %s pressed %s on run %s step %d of incident %s", user, actionId, runId, stepIndex,
+                    incidentId);
+            replaceButtons(payload, blockId, responseUrl,
+                    (approve ? "Approval" : "Denial") + " sent by " + Actors.inSlack("slack:" + user));
+        });
+    }
+
+    /** The same press delivered twice makes the same command id, which its consumer applies once. */
+    private static UUID pressId(JsonNode payload, JsonNode action, String user, String actionId) {
+        return UUID.nameUUIDFromBytes(("slack:" + payload.path("team").path("id").asText() + ":" + user + ":"
+                + actionId + ":" + action.path("action_ts").asText()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Publishes a press's command for a known incident and answers 200 once Kafka has it ({@code sent} runs then), or
+     * 503 with an ephemeral word when Kafka does not confirm in time.
+     */
+    private <T> Uni<Response> publish(MutinyEmitter<T> emitter, T command, UUID incidentId, String responseUrl,
+            Runnable sent) {
         return sessions.withSession(session -> session.find(IncidentViewRecord.class, incidentId))
                 .chain(view -> {
                     if (view == null) {
                         return ephemeral("unknown-incident", responseUrl,
                                 "Tocsin does not know incident " + incidentId + "; it may have been removed.");
                     }
-                    return commands.sendMessage(Message.of(issued).addMetadata(OutgoingKafkaRecordMetadata
+                    return emitter.sendMessage(Message.of(command).addMetadata(OutgoingKafkaRecordMetadata
                             .<String> builder().withKey(incidentId.toString()).build()))
                             .ifNoItem().after(KAFKA_WAIT).fail()
-                            .map(sent -> {
-                                metrics.interaction("command");
-                                LOG.infof("Slack user %s pressed %s on incident %s%s", user, actionId, incidentId,
-                                        snoozeUntil == null ? "" : " (until " + snoozeUntil + ")");
+                            .map(ignored -> {
+                                sent.run();
                                 return Response.ok().build();
                             })
                             .onFailure().recoverWithUni(failure -> {
@@ -176,6 +239,25 @@ public class SlackInteractionResource {
                 });
     }
 
+    /** Rewrites the pressed message through its response_url: the same blocks, the pressed buttons replaced by a line. */
+    private void replaceButtons(JsonNode payload, String blockId, String responseUrl, String line) {
+        if (responseUrl == null || !allowed(responseUrl)) {
+            LOG.infof("not replacing the buttons of a Slack press: its response_url is missing or not a Slack host");
+            return;
+        }
+        ArrayNode blocks = mapper.createArrayNode();
+        for (JsonNode block : payload.path("message").path("blocks")) {
+            if (!blockId.equals(block.path("block_id").asText())) {
+                blocks.add(block);
+            }
+        }
+        ObjectNode answered = blocks.addObject().put("type", "section");
+        answered.putObject("text").put("type", "mrkdwn").put("text", line).put("verbatim", true);
+        ObjectNode body = mapper.createObjectNode().put("replace_original", true).put("text", line);
+        body.set("blocks", blocks);
+        respond(responseUrl, body, "the replacement of a pressed message");
+    }
+
     /** Answers 200 and tells the user, and only them, through the press's response_url. */
     private Uni<Response> ephemeral(String outcome, String responseUrl, String text) {
         metrics.interaction(outcome);
@@ -183,10 +265,16 @@ public class SlackInteractionResource {
             LOG.infof("not replying to a Slack press (%s): its response_url is missing or not a Slack host", outcome);
             return Uni.createFrom().item(Response.ok().build());
         }
+        respond(responseUrl, Map.of("response_type", "ephemeral", "replace_original", false, "text", text),
+                "the ephemeral reply to a Slack press");
+        return Uni.createFrom().item(Response.ok().build());
+    }
+
+    /** Posts {@code body} to an allowed response_url without waiting; a refusal is only logged. */
+    private void respond(String responseUrl, Object body, String what) {
         String json;
         try {
-            json = mapper.writeValueAsString(Map.of("response_type", "ephemeral", "replace_original", false, "text",
-                    text));
+            json = mapper.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -194,11 +282,10 @@ public class SlackInteractionResource {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
             if (failure != null || response.statusCode() >= 300) {
-                LOG.infof("the ephemeral reply to a Slack press was not taken: %s",
+                LOG.infof("%s was not taken: %s", what,
                         failure != null ? failure.getMessage() : "HTTP " + response.statusCode());
             }
         });
-        return Uni.createFrom().item(Response.ok().build());
     }
 
     private boolean allowed(String url) {

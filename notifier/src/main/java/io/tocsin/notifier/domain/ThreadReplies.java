@@ -11,6 +11,7 @@ import io.tocsin.events.IncidentSnoozed;
 import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.NoteAdded;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.events.RunbookProgressed;
 import io.tocsin.events.SlaBreached;
 
 /**
@@ -18,11 +19,14 @@ import io.tocsin.events.SlaBreached;
  * which events also get a reply in its thread.
  */
 public enum ThreadReplies {
-    /** Resolution, reopening, SLA breaches and repeated pages only. */
+    /** Resolution, reopening, SLA breaches, repeated pages, runbook approval requests and failed runs only. */
     QUIET,
-    /** Also acknowledgements, priority changes, snoozes, notes and escalations by people. The default. */
+    /**
+     * Also acknowledgements, priority changes, snoozes, notes, escalations by people, and runbook runs starting and
+     * ending, approval decisions and failed steps. The default.
+     */
     NORMAL,
-    /** Also every alert attached or resolved, and automatic escalations. */
+    /** Also every alert attached or resolved, automatic escalations, and every runbook step. */
     VERBOSE;
 
     public static ThreadReplies parse(String value) {
@@ -44,9 +48,25 @@ public enum ThreadReplies {
                 || event instanceof PriorityChanged || event instanceof IncidentSnoozed || event instanceof NoteAdded) {
             return this != QUIET;
         }
+        if (event instanceof RunbookProgressed progressed) {
+            return replyTo(progressed);
+        }
         if (event instanceof IncidentEscalated escalated) {
             return this == VERBOSE || (this == NORMAL && !Actors.SYSTEM.equals(escalated.actor()));
         }
         return this == VERBOSE && (event instanceof AlertAttached || event instanceof AlertResolved);
+    }
+
+    private boolean replyTo(RunbookProgressed progressed) {
+        if (progressed.kind() == null) {
+            return this == VERBOSE;
+        }
+        return switch (progressed.kind()) {
+            // Someone has to act on an approval request, and a failed run may leave things half done.
+            case APPROVAL_REQUESTED, RUN_FAILED -> true;
+            case RUN_STARTED, RUN_SUCCEEDED, RUN_CANCELLED, APPROVED, DENIED, APPROVAL_TIMED_OUT, STEP_FAILED ->
+                this != QUIET;
+            case STEP_STARTED, STEP_SUCCEEDED, UNKNOWN -> this == VERBOSE;
+        };
     }
 }

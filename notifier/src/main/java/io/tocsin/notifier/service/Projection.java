@@ -16,6 +16,7 @@ import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.events.RunbookProgressed;
 import io.tocsin.notifier.domain.IncidentSnapshot;
 import io.tocsin.notifier.persistence.IncidentViewRecord;
 
@@ -40,8 +41,15 @@ final class Projection {
         return view;
     }
 
-    /** Applies {@code event}; every event bumps the version, so Slack root messages are brought up to date. */
+    /**
+     * Applies {@code event}; every event that changes what the root message shows bumps the version, so Slack root
+     * messages are brought up to date.
+     */
     static void apply(IncidentViewRecord view, IncidentEvent event) {
+        if (event instanceof RunbookProgressed) {
+            // The root message shows nothing of runbooks; rewriting it would only spend the channel's rate limit.
+            return;
+        }
         if (event instanceof IncidentOpened opened) {
             view.title = opened.title();
             view.service = opened.service();

@@ -19,6 +19,8 @@ import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationTarget.Channel;
 import io.tocsin.events.Priority;
+import io.tocsin.events.RunbookEvent.Kind;
+import io.tocsin.events.RunbookProgressed;
 
 /** Backoff, breakers, pacing, Retry-After and the delivery plan: the notifier's rules without any I/O. */
 class DeliveryRulesTest {
@@ -122,6 +124,31 @@ class DeliveryRulesTest {
         assertThat(ThreadReplies.NORMAL.replyTo(byPerson)).isTrue();
         assertThat(ThreadReplies.VERBOSE.replyTo(byTimer)).isTrue();
         assertThat(ThreadReplies.parse(" Quiet ")).isEqualTo(ThreadReplies.QUIET);
+    }
+
+    @Test
+    void runbookProgressRepliesInSlackByVerbosityGoesToWebhooksAndNeverToPagerDutyOrEmail() {
+        List<NotificationTarget> all = List.of(SLACK, PD, MAIL, HOOK);
+        assertThat(new DeliveryPlan(ThreadReplies.NORMAL).steps(runbook(Kind.STEP_FAILED), all))
+                .extracting(DeliveryPlan.Step::action)
+                .containsExactly(DeliveryAction.SLACK_REPLY, DeliveryAction.WEBHOOK_POST);
+        assertThat(new DeliveryPlan(ThreadReplies.NORMAL).steps(runbook(Kind.STEP_STARTED), all))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.WEBHOOK_POST);
+
+        List<Kind> quiet = List.of(Kind.APPROVAL_REQUESTED, Kind.RUN_FAILED);
+        List<Kind> normal = List.of(Kind.APPROVAL_REQUESTED, Kind.RUN_FAILED, Kind.RUN_STARTED, Kind.RUN_SUCCEEDED,
+                Kind.RUN_CANCELLED, Kind.APPROVED, Kind.DENIED, Kind.APPROVAL_TIMED_OUT, Kind.STEP_FAILED);
+        for (Kind kind : Kind.values()) {
+            RunbookProgressed event = runbook(kind);
+            assertThat(ThreadReplies.QUIET.replyTo(event)).as("quiet, %s", kind).isEqualTo(quiet.contains(kind));
+            assertThat(ThreadReplies.NORMAL.replyTo(event)).as("normal, %s", kind).isEqualTo(normal.contains(kind));
+            assertThat(ThreadReplies.VERBOSE.replyTo(event)).as("verbose, %s", kind).isTrue();
+        }
+    }
+
+    private static RunbookProgressed runbook(Kind kind) {
+        return new RunbookProgressed(UUID.randomUUID(), INCIDENT, T0, UUID.randomUUID(), "restart-checkout", kind,
+                "restart", 1, "http", "runbook:restart-checkout", "something", false, null);
     }
 
     private static NotificationRequested page(NotificationTarget target) {

@@ -103,9 +103,10 @@ public class SlackChannel implements NotificationChannel {
         }
         boolean page = delivery.event() instanceof NotificationRequested;
         String text = SlackMessages.reply(delivery.event(), page ? target.mentionLine() : "");
+        List<LayoutBlock> blocks = SlackMessages.replyBlocks(delivery.event());
         return call("chat.postMessage", () -> {
             ChatPostMessageResponse response = methods.chatPostMessage(request -> request
-                    .channel(delivery.rootChannelId()).threadTs(delivery.rootTs()).text(text)
+                    .channel(delivery.rootChannelId()).threadTs(delivery.rootTs()).text(text).blocks(blocks)
                     .replyBroadcast(page).unfurlLinks(false).unfurlMedia(false));
             return response.isOk() ? SendResult.Delivered.of("replied in the thread of " + delivery.rootTs())
                     : refused(response);

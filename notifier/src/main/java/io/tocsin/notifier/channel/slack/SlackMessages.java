@@ -31,6 +31,8 @@ import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.NoteAdded;
 import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.events.RunbookEvent;
+import io.tocsin.events.RunbookProgressed;
 import io.tocsin.events.SlaBreached;
 import io.tocsin.notifier.domain.Actors;
 import io.tocsin.notifier.domain.IncidentSnapshot;
@@ -50,6 +52,11 @@ public final class SlackMessages {
     public static final String RESOLVE = "incident.resolve";
     public static final String ESCALATE = "incident.escalate";
     public static final String SNOOZE = "incident.snooze";
+    /** The action ids of a runbook approval request's buttons; their value is {@code <runId>:<stepIndex>}. */
+    public static final String RUNBOOK_APPROVE = "runbook.approve";
+    public static final String RUNBOOK_DENY = "runbook.deny";
+    /** The block id of approval buttons is this and the incident id, so a press says which incident it is about. */
+    public static final String APPROVAL_BLOCK = "runbook-approval:";
     /** The snooze choices offered, as (label, duration). */
     public static final Map<String, Duration> SNOOZE_CHOICES = Map.of("30 minutes", Duration.ofMinutes(30),
             "1 hour", Duration.ofHours(1), "4 hours", Duration.ofHours(4));
@@ -161,7 +168,85 @@ public final class SlackMessages {
         if (event instanceof AlertResolved resolved) {
             return ":heavy_minus_sign: An alert resolved (" + SlackText.escape(resolved.fingerprint(), 40) + ").";
         }
+        if (event instanceof RunbookProgressed progressed) {
+            return runbookLine(progressed);
+        }
         return SlackText.escape(event.getClass().getSimpleName());
+    }
+
+    /**
+     * The blocks of a thread reply that needs more than its line, else null: an approval request gets its prompt, who
+     * may answer, when it times out, and Approve and Deny buttons.
+     */
+    public static List<LayoutBlock> replyBlocks(IncidentEvent event) {
+        if (!(event instanceof RunbookProgressed request) || request.kind() != RunbookEvent.Kind.APPROVAL_REQUESTED) {
+            return null;
+        }
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(section(":raising_hand: *Approval needed* " + runbookAndStep(request) + "\n"
+                + SlackText.escape(blank(request.summary()) ? "Go on with the next step?" : request.summary(), 1500)));
+        String context = "Anyone in this channel may approve or deny; Tocsin records who did.";
+        if (request.approvalExpiresAt() != null) {
+            context += "  ·  Times out at " + TIME.format(request.approvalExpiresAt()) + ".";
+        }
+        blocks.add(ContextBlock.builder().elements(List.of(mrkdwn(context))).build());
+        if (request.runId() == null || request.stepIndex() == null) {
+            blocks.add(ContextBlock.builder().elements(List.of(mrkdwn(
+                    "No buttons: the request does not name its run and step."))).build());
+            return blocks;
+        }
+        String value = request.runId() + ":" + request.stepIndex();
+        blocks.add(ActionsBlock.builder().blockId(APPROVAL_BLOCK + request.incidentId())
+                .elements(List.of(button(RUNBOOK_APPROVE, "Approve", value, "primary"),
+                        button(RUNBOOK_DENY, "Deny", value, "danger")))
+                .build());
+        return blocks;
+    }
+
+    private static String runbookLine(RunbookProgressed progressed) {
+        RunbookEvent.Kind kind = progressed.kind() == null ? RunbookEvent.Kind.UNKNOWN : progressed.kind();
+        String line = runbookIcon(kind) + " " + runbookAndStep(progressed) + ": "
+                + SlackText.escape(blank(progressed.summary()) ? kind.wire() : progressed.summary(), 1500);
+        boolean byPerson = progressed.actor() != null && !progressed.actor().startsWith("runbook:");
+        if (byPerson && (kind == RunbookEvent.Kind.RUN_STARTED || kind == RunbookEvent.Kind.APPROVED
+                || kind == RunbookEvent.Kind.DENIED || kind == RunbookEvent.Kind.RUN_CANCELLED)) {
+            line += " (" + Actors.inSlack(progressed.actor()) + ")";
+        }
+        return line;
+    }
+
+    /** Such as {@code Runbook *restart-checkout* (dry run), step *restart*}. */
+    private static String runbookAndStep(RunbookProgressed progressed) {
+        StringBuilder text = new StringBuilder("Runbook *")
+                .append(SlackText.escape(blank(progressed.runbook()) ? "?" : progressed.runbook(), 100)).append('*');
+        if (progressed.dryRun()) {
+            text.append(" (dry run)");
+        }
+        if (!blank(progressed.step())) {
+            text.append(", step *").append(SlackText.escape(progressed.step(), 100)).append('*');
+        }
+        return text.toString();
+    }
+
+    private static String runbookIcon(RunbookEvent.Kind kind) {
+        return switch (kind) {
+            case RUN_STARTED -> ":arrow_forward:";
+            case STEP_STARTED -> ":hourglass_flowing_sand:";
+            case STEP_SUCCEEDED -> ":heavy_check_mark:";
+            case STEP_FAILED -> ":x:";
+            case APPROVAL_REQUESTED -> ":raising_hand:";
+            case APPROVED -> ":thumbsup:";
+            case DENIED -> ":no_entry:";
+            case APPROVAL_TIMED_OUT -> ":hourglass:";
+            case RUN_SUCCEEDED -> ":white_check_mark:";
+            case RUN_FAILED -> ":boom:";
+            case RUN_CANCELLED -> ":black_square_for_stop:";
+            case UNKNOWN -> ":grey_question:";
+        };
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
     }
 
     private static List<BlockElement> buttons(IncidentSnapshot incident) {
