@@ -1,0 +1,103 @@
+package io.tocsin.runbook.domain;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Where runbook steps may send requests: only to hosts on the allowlist ({@code TOCSIN_RUNBOOK_HTTP_ALLOWED_HOSTS}:
+ * {@code host}, {@code host:port} or {@code *.domain}), and never, allowlisted or not, to a link-local or
+ * cloud-metadata address, whatever name resolves to it.
+ */
+public final class HostPolicy {
+
+    private static final Set<String> METADATA_NAMES = Set.of("metadata.google.internal", "metadata",
+            "metadata.azure.com", "instance-data", "instance-data.ec2.internal");
+    private static final Set<String> METADATA_ADDRESSES = Set.of("169.254.169.254", "fd00:ec2:0:0:0:0:0:254",
+            "100.100.100.200", "169.254.170.2");
+
+    private final List<String> allowed;
+
+    public HostPolicy(List<String> allowed) {
+        this.allowed = allowed.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty())
+                .toList();
+    }
+
+    /** The allowlist as configured. */
+    public List<String> allowed() {
+        return allowed;
+    }
+
+    /** Why {@code uri} may not be called (judged on its name alone), or null. */
+    public String refusal(URI uri) {
+        if (uri.getScheme() == null || !Set.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+            return "only http and https URLs may be called";
+        }
+        if (uri.getHost() == null) {
+            return "the URL has no host";
+        }
+        if (uri.getRawUserInfo() != null) {
+            return "a URL may not carry a user name or password; use a header with a secret";
+        }
+        String host = stripBrackets(uri.getHost().toLowerCase(Locale.ROOT));
+        if (METADATA_NAMES.contains(host)) {
+            return "host " + host + " is a cloud metadata service, which runbooks may never call";
+        }
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        if (!allowlisted(host, port)) {
+            return "host " + host + ":" + port + " is not on the allowlist (TOCSIN_RUNBOOK_HTTP_ALLOWED_HOSTS"
+                    + (allowed.isEmpty() ? " is empty" : ": " + String.join(",", allowed)) + ")";
+        }
+        return null;
+    }
+
+    /** Why a request may not go to {@code address}, which the URL's host resolved to, or null. */
+    public String refusal(String host, InetAddress address) {
+        String text = address.getHostAddress().toLowerCase(Locale.ROOT);
+        int zone = text.indexOf('%');
+        if (zone >= 0) {
+            text = text.substring(0, zone);
+        }
+        if (address.isLinkLocalAddress() || METADATA_ADDRESSES.contains(text)) {
+            return "host " + host + " resolves to " + text
+                    + ", a link-local or cloud-metadata address, which runbooks may never call";
+        }
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            return "host " + host + " resolves to " + text + ", which is not a host";
+        }
+        if (address instanceof Inet6Address v6 && v6.getAddress()[0] == (byte) 0xfd && text.startsWith("fd00:ec2")) {
+            return "host " + host + " resolves to a cloud-metadata address";
+        }
+        return null;
+    }
+
+    private boolean allowlisted(String host, int port) {
+        for (String entry : allowed) {
+            String entryHost = entry;
+            Integer entryPort = null;
+            int colon = entry.lastIndexOf(':');
+            if (colon > 0 && entry.indexOf(':') == colon && entry.substring(colon + 1).matches("[0-9]+")) {
+                entryHost = entry.substring(0, colon);
+                entryPort = Integer.parseInt(entry.substring(colon + 1));
+            } else if (entry.startsWith("[") && entry.contains("]:")) {
+                entryHost = entry.substring(0, entry.indexOf("]:") + 1);
+                entryPort = Integer.parseInt(entry.substring(entry.indexOf("]:") + 2));
+            }
+            entryHost = stripBrackets(entryHost);
+            if (entryPort != null && entryPort != port) {
+                continue;
+            }
+            if (entryHost.startsWith("*.") ? host.endsWith(entryHost.substring(1)) : host.equals(entryHost)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String stripBrackets(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+}

@@ -1,0 +1,46 @@
+package io.tocsin.runbook.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.tocsin.events.IncidentEvent;
+import io.tocsin.outbox.Failures;
+import io.tocsin.runbook.metrics.RunbookMetrics;
+import io.tocsin.runbook.service.Triggers;
+
+/**
+ * Reads {@code tocsin.incidents.v1} and applies each event once. A passing failure (the database away) is retried
+ * with backoff, holding the partition, so nothing is skipped; an event that can never apply goes to the dead-letter
+ * topic.
+ */
+@ApplicationScoped
+public class IncidentEventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(IncidentEventConsumer.class);
+
+    private final Triggers triggers;
+    private final RunbookMetrics metrics;
+
+    public IncidentEventConsumer(Triggers triggers, RunbookMetrics metrics) {
+        this.triggers = triggers;
+        this.metrics = metrics;
+    }
+
+    @Incoming("incidents")
+    public Uni<Void> consume(IncidentEvent event) {
+        if (event == null) {
+            metrics.deadLettered("incidents");
+            return Uni.createFrom().failure(new IllegalArgumentException("the record is not an incident event"));
+        }
+        return triggers.apply(event)
+                .onFailure(failure -> !Failures.isPoison(failure))
+                .invoke(failure -> LOG.warnf("applying event %s failed, retrying: %s", event.eventId(), failure))
+                .onFailure(failure -> !Failures.isPoison(failure))
+                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
+                .onFailure().invoke(() -> metrics.deadLettered("incidents"))
+                .replaceWithVoid();
+    }
+}
