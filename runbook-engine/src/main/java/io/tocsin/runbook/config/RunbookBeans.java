@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.DefaultBean;
@@ -58,7 +59,8 @@ public class RunbookBeans {
      */
     @Produces
     @Singleton
-    RunbookCatalog catalog(RunbookConfig config, HostPolicy hosts, Secrets secrets) throws IOException {
+    RunbookCatalog catalog(RunbookConfig config, HostPolicy hosts, Secrets secrets, Config environment)
+            throws IOException {
         if (config.directory().isEmpty() || config.directory().get().isBlank()) {
             LOG.info("no runbooks: TOCSIN_RUNBOOK_DIR is not set");
             return new RunbookCatalog(List.of());
@@ -69,7 +71,7 @@ public class RunbookBeans {
         }
         RunbookFileParser.Settings settings = new RunbookFileParser.Settings(hosts,
                 Set.copyOf(config.shellAllowlist().orElse(List.of())), config.prometheusUrl().orElse(null),
-                secrets::value);
+                secrets::value, name -> environment.getOptionalValue(name, String.class).orElse(null));
         List<Path> files;
         try (Stream<Path> listing = Files.list(folder)) {
             files = listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()

@@ -35,13 +35,17 @@ import io.tocsin.events.Priority;
 /**
  * Reads one runbook file (YAML, {@code version: 1}; format in {@code docs/runbooks.md}). Every problem is reported at
  * once with its file and line; unknown keys are errors, since a misspelt key would silently change what a runbook does.
+ * Values may use {@code ${VARIABLE}} or {@code ${VARIABLE:-default}}, filled in from the environment at load (for
+ * addresses; secrets belong in {@code {{secret.NAME}}}, which is never recorded).
  */
 public final class RunbookFileParser {
 
     /** What a file is checked against besides itself. */
     public record Settings(HostPolicy hosts, Set<String> shellAllowlist, String defaultPrometheusUrl,
-            Function<String, String> secrets) {
+            Function<String, String> secrets, Function<String, String> environment) {
     }
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
@@ -506,7 +510,19 @@ public final class RunbookFileParser {
             error(node, path, "must be a single value");
             return null;
         }
-        return scalar.getValue();
+        Matcher matcher = VARIABLE.matcher(scalar.getValue());
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String found = settings.environment().apply(matcher.group(1));
+            String value = found != null && !found.isEmpty() ? found : matcher.group(2);
+            if (value == null) {
+                error(node, path, "${" + matcher.group(1) + "} is not set");
+                value = "";
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(out);
+        return out.toString();
     }
 
     private Duration duration(Node node, String path) {
