@@ -230,7 +230,8 @@ public final class RunbookFileParser {
         }
         Set<String> allowed = new HashSet<>(COMMON_KEYS);
         allowed.addAll(KIND_KEYS.get(kind));
-        Map<String, Node> keys = keys(mapping, path, allowed);
+        String written = stepName(mapping);
+        Map<String, Node> keys = keys(mapping, written == null ? path : path + " (" + written + ")", allowed);
         String name = keys.containsKey("name") ? scalar(keys.get("name"), path + ".name") : null;
         if (name == null || !NAME.matcher(name).matches()) {
             error(keys.getOrDefault("name", node), path + ".name",

@@ -25,6 +25,7 @@ import io.tocsin.events.IncidentUnacknowledged;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
 import io.tocsin.outbox.Outbox;
+import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.runbook.domain.Runbook;
 import io.tocsin.runbook.domain.RunbookCatalog;
 import io.tocsin.runbook.domain.Trigger;
@@ -45,14 +46,16 @@ public class Triggers {
     private final Outbox outbox;
     private final RunbookCatalog catalog;
     private final Runner runner;
+    private final OutboxRelay relay;
     private final Clock clock;
 
     public Triggers(Mutiny.SessionFactory sessions, Outbox outbox, RunbookCatalog catalog, Runner runner,
-            Clock clock) {
+            OutboxRelay relay, Clock clock) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.catalog = catalog;
         this.runner = runner;
+        this.relay = relay;
         this.clock = clock;
     }
 
@@ -64,6 +67,7 @@ public class Triggers {
                 .chain(first -> first ? applyOnce(session, event, now) : Uni.createFrom().item(0)))
                 .invoke(changed -> {
                     if (changed > 0) {
+                        relay.kick();
                         runner.kick();
                     }
                 });

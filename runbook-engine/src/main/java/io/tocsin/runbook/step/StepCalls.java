@@ -282,6 +282,15 @@ public class StepCalls {
             throw new Refused("the URL is not valid once filled in: " + e.getMessage());
         }
         String refusal = hosts.refusal(uri);
+        String host = uri.getHost();
+        if (refusal == null && host != null && host.matches("[0-9.]+|\\[?[0-9a-fA-F:.]+]?")) {
+            // An address written out needs no lookup: refuse a link-local or metadata one before anything starts.
+            try {
+                refusal = hosts.refusal(host, InetAddress.getByName(host));
+            } catch (UnknownHostException e) {
+                refusal = "host " + host + " is not an address";
+            }
+        }
         if (refusal != null) {
             throw new Refused(refusal);
         }
