@@ -65,6 +65,12 @@ public class RunbookBeans {
             LOG.info("no runbooks: TOCSIN_RUNBOOK_DIR is not set");
             return new RunbookCatalog(List.of());
         }
+        for (String program : config.shellAllowlist().orElse(List.of())) {
+            if (!program.startsWith("/")) {
+                throw new IllegalStateException("TOCSIN_RUNBOOK_SHELL_ALLOWLIST: \"" + program
+                        + "\" is not an absolute path; list programs as /usr/local/bin/name");
+            }
+        }
         Path folder = Path.of(config.directory().get());
         if (!Files.isDirectory(folder)) {
             throw new IllegalStateException("TOCSIN_RUNBOOK_DIR names " + folder + ", which is not a readable folder");

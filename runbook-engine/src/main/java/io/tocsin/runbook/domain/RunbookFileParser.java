@@ -62,6 +62,8 @@ public final class RunbookFileParser {
             "branch", Set.of("if", "then", "else"),
             "shell", Set.of("command", "timeout", "idempotent"));
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Set<String> RESTRICTED_HEADERS = Set.of("connection", "content-length", "expect", "host",
+            "upgrade");
     private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
 
     private final String file;
@@ -129,6 +131,12 @@ public final class RunbookFileParser {
         List<Step> steps = steps(keys.get("steps"), root);
         if (!errors.isEmpty()) {
             return new LoadedRunbook(file, name, null, errors, warnings);
+        }
+        Duration longest = steps.stream().map(RunbookFileParser::longest).reduce(Duration.ZERO, Duration::plus);
+        if (timeout != null && longest.compareTo(timeout) > 0) {
+            warning(keys.getOrDefault("timeout", root), "timeout", "the run may time out (" + timeout.toMinutes()
+                    + " min) before its steps can end: their waits, approvals and call timeouts add up to "
+                    + longest.toMinutes() + " min");
         }
         Runbook runbook = new Runbook(name, file, description == null ? "" : description, match, trigger, dryRun,
                 timeout, maxRuns, cancelOnResolve, steps, hash(text));
@@ -199,6 +207,23 @@ public final class RunbookFileParser {
         return steps;
     }
 
+    /** The longest a step can take: its wait, its approval timeout, or every attempt of its call. */
+    private static Duration longest(Step step) {
+        if (step instanceof Step.Wait wait) {
+            return wait.duration();
+        }
+        if (step instanceof Step.Approval approval) {
+            return approval.timeout();
+        }
+        if (step instanceof Step.Http http) {
+            return http.timeout().multipliedBy(http.retries() + 1L);
+        }
+        if (step instanceof Step.PrometheusQuery query) {
+            return query.timeout().multipliedBy(query.retries() + 1L);
+        }
+        return step instanceof Step.Shell shell ? shell.timeout() : Duration.ZERO;
+    }
+
     private static String stepName(MappingNode mapping) {
         for (NodeTuple tuple : mapping.getValue()) {
             if (tuple.getKeyNode() instanceof ScalarNode key && "name".equals(key.getValue())
@@ -240,7 +265,10 @@ public final class RunbookFileParser {
         }
         path = path + " (" + name + ")";
         OnFailure onFailure = OnFailure.STOP;
-        if (keys.containsKey("on_failure")) {
+        if (keys.containsKey("on_failure") && Set.of("wait", "notify", "branch").contains(kind)) {
+            error(keys.get("on_failure"), path + ".on_failure", "a " + kind
+                    + " step cannot fail on its own; on_failure applies to http, prometheus-query, approval and shell");
+        } else if (keys.containsKey("on_failure")) {
             String value = scalar(keys.get("on_failure"), path + ".on_failure");
             if ("continue".equals(value)) {
                 onFailure = OnFailure.CONTINUE;
@@ -287,6 +315,11 @@ public final class RunbookFileParser {
         if (headersNode instanceof MappingNode headerMapping) {
             for (NodeTuple tuple : headerMapping.getValue()) {
                 String header = scalar(tuple.getKeyNode(), path + ".headers");
+                if (header != null && RESTRICTED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                    error(tuple.getKeyNode(), path + ".headers." + header, "is set by Tocsin itself and cannot be "
+                            + "given");
+                    continue;
+                }
                 Template value = template(tuple.getValueNode(), path + ".headers." + header, true);
                 if (header != null && value != null) {
                     headers.put(header, value);
@@ -514,6 +547,13 @@ public final class RunbookFileParser {
         Matcher matcher = VARIABLE.matcher(scalar.getValue());
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
+            if (matcher.group(1).startsWith("TOCSIN_")) {
+                // Tocsin's own settings hold tokens and secrets; what a value becomes is recorded and posted.
+                error(node, path, "${" + matcher.group(1) + "}: Tocsin's own settings cannot be read into a runbook; "
+                        + "for a secret use {{secret.NAME}} in a header or body");
+                matcher.appendReplacement(out, "");
+                continue;
+            }
             String found = settings.environment().apply(matcher.group(1));
             String value = found != null && !found.isEmpty() ? found : matcher.group(2);
             if (value == null) {

@@ -109,8 +109,9 @@ public final class Template {
             if (value == null) {
                 throw new MissingValue(part.variable());
             }
-            String filter = part.filter() != null ? part.filter() : encoding == Encoding.URL ? "url" : null;
-            out.append(filter == null ? value : "url".equals(filter) ? urlEncode(value) : jsonEscape(value));
+            String filtered = "json".equals(part.filter()) ? jsonEscape(value) : value;
+            // In a URL every value is percent-encoded, whatever its filter says.
+            out.append(encoding == Encoding.URL || "url".equals(part.filter()) ? urlEncode(filtered) : filtered);
         }
         return out.toString();
     }

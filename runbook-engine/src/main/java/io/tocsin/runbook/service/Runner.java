@@ -165,16 +165,19 @@ public class Runner {
                 .getResultList().chain(earlier -> {
                     Optional<RunRecord> inProgress = earlier.stream().filter(r -> RunRecord.RUNNING.equals(r.state))
                             .findFirst();
+                    boolean dryRun = config.dryRun() || Boolean.TRUE.equals(runbook.dryRun()) || dryRunAsked;
+                    // Dry runs and real runs count separately: trying a runbook out must not use up its real runs.
+                    long counted = earlier.stream().filter(r -> r.dryRun == dryRun).count();
                     if (inProgress.isPresent()) {
                         metrics.runSkipped(runbook.name(), "running");
                         return Uni.createFrom().item(new Started(null, "run " + inProgress.get().id + " of "
                                 + runbook.name() + " is still in progress for this incident"));
                     }
-                    if (earlier.size() >= runbook.maxRunsPerIncident()) {
+                    if (counted >= runbook.maxRunsPerIncident()) {
                         metrics.runSkipped(runbook.name(), "limit");
                         return Uni.createFrom().item(new Started(null, runbook.name() + " already ran "
-                                + earlier.size() + " time(s) for this incident (max_runs_per_incident: "
-                                + runbook.maxRunsPerIncident() + ")"));
+                                + counted + (dryRun ? " dry" : "") + " time(s) for this incident "
+                                + "(max_runs_per_incident: " + runbook.maxRunsPerIncident() + ")"));
                     }
                     RunRecord run = new RunRecord();
                     run.id = UUID.randomUUID();
@@ -183,7 +186,7 @@ public class Runner {
                     run.definitionHash = runbook.hash();
                     run.trigger = trigger.wire();
                     run.startedBy = actor;
-                    run.dryRun = config.dryRun() || Boolean.TRUE.equals(runbook.dryRun()) || dryRunAsked;
+                    run.dryRun = dryRun;
                     run.cancelOnResolve = runbook.cancelOnResolve();
                     run.state = RunRecord.RUNNING;
                     run.stepIndex = 0;
@@ -300,7 +303,9 @@ public class Runner {
                     row.attempts = run.attempt;
                     StepRecord current = row;
                     Variables variables = new Variables(view.incidentId, view.title, view.priority, view.service,
-                            view.state, view.labels, view.annotations, run.id, run.runbook, now, secrets::value);
+                            view.state, view.labels, view.annotations, run.id, run.runbook, now,
+                            // A dry run sends nothing, so it needs no secret: it records the placeholder.
+                            run.dryRun ? name -> "[secret " + name + "]" : secrets::value);
                     return saved.chain(() -> run(session, run, runbook, step, current, variables, now, started));
                 }));
     }
@@ -470,7 +475,7 @@ public class Runner {
                         : runbook.indexOf(jump);
         if (next >= runbook.steps().size()) {
             return recorded.chain(() -> end(session, run, RunRecord.SUCCEEDED, RunLog.engine(run.runbook),
-                    "finished: " + runbook.steps().size() + " steps" + (run.dryRun ? " (dry run)" : ""), now));
+                    "finished after step " + step.name() + (run.dryRun ? " (dry run)" : ""), now));
         }
         run.stepIndex = next;
         run.stepState = RunRecord.DUE;
@@ -560,6 +565,9 @@ public class Runner {
     private static int retries(Step step) {
         if (step instanceof Step.Http http) {
             return http.retries();
+        }
+        if (step instanceof Step.Shell shell) {
+            return shell.idempotent() ? 1 : 0;
         }
         return step instanceof Step.PrometheusQuery query ? query.retries() : 0;
     }

@@ -106,7 +106,7 @@ public class StepCalls {
                             .method(step.method(), body == null ? HttpRequest.BodyPublishers.noBody()
                                     : HttpRequest.BodyPublishers.ofString(body));
                     headers.forEach(request::header);
-                    return send(request.build(), step.timeout(), variables,
+                    return send(request.build(), step.timeout(), step.idempotent(), variables,
                             status -> step.expectStatus().isEmpty() ? status / 100 == 2
                                     : step.expectStatus().contains(status),
                             (status, text) -> StepResult.succeeded("HTTP " + status, text));
@@ -129,7 +129,7 @@ public class StepCalls {
             @Override
             public Uni<StepResult> execute() {
                 return blocking(() -> send(HttpRequest.newBuilder(uri).timeout(step.timeout())
-                        .header("Accept", "application/json").GET().build(), step.timeout(), variables,
+                        .header("Accept", "application/json").GET().build(), step.timeout(), true, variables,
                         status -> status == 200, (status, text) -> evaluate(step, text)));
             }
         };
@@ -159,7 +159,11 @@ public class StepCalls {
             String text = result.path("value").path(1).asText();
             double value;
             try {
-                value = Double.parseDouble(text);
+                value = switch (text) {
+                    case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+                    case "-Inf" -> Double.NEGATIVE_INFINITY;
+                    default -> Double.parseDouble(text);
+                };
             } catch (NumberFormatException e) {
                 return StepResult.failed("sample " + metric + " is not a number: " + text, null);
             }
@@ -230,8 +234,8 @@ public class StepCalls {
         StepResult result(int status, String body);
     }
 
-    private StepResult send(HttpRequest request, Duration timeout, Variables variables, Expect expect,
-            OnSuccess success) throws IOException, InterruptedException {
+    private StepResult send(HttpRequest request, Duration timeout, boolean idempotent, Variables variables,
+            Expect expect, OnSuccess success) throws IOException, InterruptedException {
         String host = request.uri().getHost();
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
@@ -247,7 +251,10 @@ public class StepCalls {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
-            return StepResult.retryable("no answer within " + timeout.toMillis() + " ms", null, null);
+            // No answer: the request may have taken effect, so only an idempotent one is made again.
+            return idempotent ? StepResult.retryable("no answer within " + timeout.toMillis() + " ms", null, null)
+                    : StepResult.failed("no answer within " + timeout.toMillis() + " ms; not made again because the "
+                            + "step is not idempotent and may have taken effect", null);
         } catch (IOException e) {
             return StepResult.retryable("could not call " + host + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), null, null);

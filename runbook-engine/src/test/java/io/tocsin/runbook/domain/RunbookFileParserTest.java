@@ -163,6 +163,63 @@ class RunbookFileParserTest {
     }
 
     @Test
+    void tocsinsOwnSettingsCannotBeReadIntoARunbook() {
+        LoadedRunbook loaded = parse("""
+                version: 1
+                name: nosy
+                steps:
+                  - name: tell
+                    kind: notify
+                    message: "tokens: ${TOCSIN_API_TOKENS}"
+                """);
+
+        assertThat(loaded.errors()).singleElement().asString().startsWith("r.yaml:6: steps[0] (tell).message: "
+                + "${TOCSIN_API_TOKENS}: Tocsin's own settings cannot be read into a runbook");
+    }
+
+    @Test
+    void stepsThatCannotFailTakeNoOnFailureAndHeadersTocsinSetsCannotBeGiven() {
+        LoadedRunbook loaded = parse("""
+                version: 1
+                name: odd
+                steps:
+                  - name: pause
+                    kind: wait
+                    duration: 1m
+                    on_failure: continue
+                  - name: call
+                    kind: http
+                    url: https://kube-api.internal:6443/x
+                    headers: {Host: elsewhere.com}
+                """);
+
+        assertThat(loaded.errors()).containsExactly(
+                "r.yaml:7: steps[0] (pause).on_failure: a wait step cannot fail on its own; on_failure applies to "
+                        + "http, prometheus-query, approval and shell",
+                "r.yaml:11: steps[1] (call).headers.Host: is set by Tocsin itself and cannot be given");
+    }
+
+    @Test
+    void waitsAndApprovalsLongerThanTheRunTimeoutAreAWarning() {
+        LoadedRunbook loaded = parse("""
+                version: 1
+                name: slow
+                timeout: 20m
+                steps:
+                  - name: pause
+                    kind: wait
+                    duration: 10m
+                  - name: ask
+                    kind: approval
+                    message: go?
+                """);
+
+        assertThat(loaded.valid()).isTrue();
+        assertThat(loaded.warnings()).singleElement().asString().isEqualTo("r.yaml:3: timeout: the run may time out "
+                + "(20 min) before its steps can end: their waits, approvals and call timeouts add up to 40 min");
+    }
+
+    @Test
     void shellStepsAreOffUnlessTheProgramIsAllowlisted() {
         LoadedRunbook loaded = RunbookFileParser.parse("""
                 version: 1

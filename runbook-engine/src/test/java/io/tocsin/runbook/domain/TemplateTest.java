@@ -33,6 +33,13 @@ class TemplateTest {
     }
 
     @Test
+    void aFilterCannotTurnOffPercentEncodingInAUrl() {
+        Template url = Template.parse("https://api.internal/d/{{labels.deployment | json}}");
+
+        assertThat(url.render(variables.values(), Template.Encoding.URL)).isEqualTo("https://api.internal/d/..%2F..%2Fadmin");
+    }
+
+    @Test
     void theJsonFilterEscapesForAJsonString() {
         Template body = Template.parse("{\"title\": \"{{incident.title | json}}\", \"s\": \"{{annotations.summary|json}}\"}");
 

@@ -112,6 +112,18 @@ class StepFailuresTest {
     }
 
     @Test
+    void aPostThatGotNoAnswerIsNotMadeAgainSinceItMayHaveTakenEffect() {
+        Fakes.http().stubFor(post(urlPathEqualTo("/slow-post/sp-1")).willReturn(aResponse().withStatus(200)
+                .withFixedDelay(3000)));
+        UUID incident = incident("slow-post", "sp-1");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(Api.state(incident)));
+        assertThat(Fakes.requests("/slow-post/sp-1")).hasSize(1);
+        assertThat(Api.run(incident).getString("result")).isEqualTo("step call failed: no answer within 1000 ms; not "
+                + "made again because the step is not idempotent and may have taken effect");
+    }
+
+    @Test
     void a404FailsAtOnceWithoutRetrying() {
         Fakes.http().stubFor(get(urlPathEqualTo("/flaky/gone-1")).willReturn(aResponse().withStatus(404)));
         UUID incident = incident("retry", "gone-1");
