@@ -9,21 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,6 +48,7 @@ class SlackRoundTripIT {
     private WireMockServer fakes;
     private PostgresDatabase database;
     private Services services;
+    private KafkaBroker broker;
 
     @BeforeEach
     void start() {
@@ -67,12 +61,16 @@ class SlackRoundTripIT {
         fakes.stubFor(post(urlEqualTo("/v2/enqueue")).willReturn(aResponse().withStatus(202)
                 .withBody("{\"status\":\"success\",\"message\":\"Event processed\"}")));
         database = PostgresDatabase.create();
-        services = new Services(KafkaBroker.shared(), database);
+        // A broker of its own: the replay below reads every incident event there is, and other tests' incidents
+        // would be notified in this test's fake Slack.
+        broker = KafkaBroker.start();
+        services = new Services(broker, database);
     }
 
     @AfterEach
     void stop() {
         services.close();
+        broker.close();
         database.close();
         fakes.stop();
     }
@@ -154,20 +152,9 @@ class SlackRoundTripIT {
     }
 
     private HttpResponse<String> press(int notifier, String incident, String user) throws Exception {
-        String payload = "{\"type\":\"block_actions\",\"team\":{\"id\":\"T0SYS\"},\"user\":{\"id\":\"" + user + "\"},"
-                + "\"actions\":[{\"type\":\"button\",\"action_id\":\"incident.ack\",\"block_id\":\"incident-actions\","
-                + "\"value\":\"" + incident + "\",\"action_ts\":\"1712345679.000001\"}],"
-                + "\"response_url\":\"https://hooks.slack.com/actions/T0SYS/1/x\"}";
-        String body = "payload=" + URLEncoder.encode(payload, StandardCharsets.UTF_8);
-        String timestamp = Long.toString(Instant.now().getEpochSecond());
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = "v0=" + HexFormat.of()
-                .formatHex(mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8)));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + notifier + "/slack/interactions"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Slack-Request-Timestamp", timestamp).header("X-Slack-Signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return Slack.press(http, notifier, SIGNING_SECRET, user, "{\"type\":\"button\",\"action_id\":\"incident.ack\","
+                + "\"block_id\":\"incident-actions\",\"value\":\"" + incident + "\",\"action_ts\":\"1712345679.000001\"}",
+                "https://hooks.slack.com/actions/T0SYS/1/x");
     }
 
     private JsonNode api(int escalation, String path) throws Exception {
@@ -202,15 +189,7 @@ class SlackRoundTripIT {
     }
 
     private static Map<String, String> form(LoggedRequest request) {
-        Map<String, String> fields = new HashMap<>();
-        for (String pair : request.getBodyAsString().split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return fields;
+        return Slack.form(request);
     }
 
     private static Map<String, String> with(Map<String, String> settings, String key, String value) {
