@@ -14,6 +14,9 @@ DB_USER=${TOCSIN_DB_USER:-postgres}
 DB_PASSWORD=${TOCSIN_DB_PASSWORD:-}
 DB_NAME=${TOCSIN_DB_NAME:-tocsin}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# The runbook engine: the example runbooks, as dry runs, allowed to call the hosts they name (docs/runbooks.md).
+RUNBOOK_DIR=${TOCSIN_RUNBOOK_DIR:-$ROOT/examples/runbooks}
+RUNBOOK_DRY_RUN=${TOCSIN_RUNBOOK_DRY_RUN:-true}
 LIB=$ROOT/local-stack/target/lib
 # name:port of every service, in start order; those whose module does not exist yet are skipped.
 SERVICES=("alert-ingest:${TOCSIN_INGEST_PORT:-8081}" "escalation:${TOCSIN_ESCALATION_PORT:-8082}"
@@ -79,8 +82,11 @@ build_if_needed() {
     stale=1
   fi
   if [ "$stale" = 1 ]; then
-    say "building (first run, or sources changed): ./mvnw package -DskipTests"
-    (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || die "the build failed"
+    # Only what runs here (and what it needs), not the system tests and benchmarks.
+    local modules=local-stack
+    for module in "${SERVICES[@]%%:*}"; do [ -f "$ROOT/$module/pom.xml" ] && modules+=,$module; done
+    say "building (first run, or sources changed): ./mvnw package -DskipTests -pl $modules -am"
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests -pl "$modules" -am) || die "the build failed"
     mkdir -p "$ROOT/target" && touch "$stamp"
   fi
 }
@@ -143,20 +149,43 @@ token() {
   TOKENS=$TOKEN_NAME:$TOKEN
 }
 
+# host[:port] of a URL.
+url_host() { local rest=${1#*://}; rest=${rest%%/*}; printf '%s' "${rest##*@}"; }
+
+is_true() { case $(printf '%s' "$1" | tr '[:upper:]' '[:lower:]') in true | 1 | yes | y | on) return 0 ;; esac; return 1; }
+
+# Sets RUNBOOK_ENV: what the runbook engine gets besides what every service gets.
+runbook_settings() {
+  [ -d "$RUNBOOK_DIR" ] || die "TOCSIN_RUNBOOK_DIR: $RUNBOOK_DIR is not a folder"
+  RUNBOOK_DIR=$(cd "$RUNBOOK_DIR" && pwd)
+  # The hosts the examples call: the Kubernetes API and Prometheus, at their defaults or where KUBE_API_URL and
+  # PROMETHEUS_URL (which the examples read) point.
+  local hosts=kubernetes.default.svc,prometheus:9090
+  [ -n "${KUBE_API_URL:-}" ] && hosts+=,$(url_host "$KUBE_API_URL")
+  [ -n "${PROMETHEUS_URL:-}" ] && hosts+=,$(url_host "$PROMETHEUS_URL")
+  [ -n "${TOCSIN_RUNBOOK_PROMETHEUS_URL:-}" ] && hosts+=,$(url_host "$TOCSIN_RUNBOOK_PROMETHEUS_URL")
+  RUNBOOK_HOSTS=${TOCSIN_RUNBOOK_HTTP_ALLOWED_HOSTS:-$hosts}
+  RUNBOOK_ENV=(TOCSIN_RUNBOOK_DIR="$RUNBOOK_DIR" TOCSIN_RUNBOOK_DRY_RUN="$RUNBOOK_DRY_RUN"
+    TOCSIN_RUNBOOK_HTTP_ALLOWED_HOSTS="$RUNBOOK_HOSTS")
+}
+
 start_services() {
   local entry name port
+  local -a extra
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*}
     port=${entry##*:}
     [ -f "$ROOT/$name/target/quarkus-app/quarkus-run.jar" ] || continue
     port_open 127.0.0.1 "$port" && die "port $port (for $name) is taken: stop what uses it, or set its TOCSIN_*_PORT"
+    extra=()
+    [ "$name" = runbook-engine ] && extra=("${RUNBOOK_ENV[@]}")
     say "starting $name on port $port"
     start "$name" "$LOGS/$name.log" env \
       TOCSIN_KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" TOCSIN_INGEST_TOKENS="$INGEST_TOKENS" TOCSIN_API_TOKENS="$API_TOKENS" \
       TOCSIN_DB_HOST="$DB_HOST" TOCSIN_DB_PORT="$DB_PORT" TOCSIN_DB_USER="$DB_USER" \
       TOCSIN_DB_PASSWORD="$DB_PASSWORD" TOCSIN_DB_NAME="$DB_NAME" QUARKUS_HTTP_PORT="$port" \
       TOCSIN_INCIDENT_URL="${TOCSIN_INCIDENT_URL:-http://127.0.0.1:${SERVICES[1]##*:}/api/v1/incidents/}" \
-      "$JAVA" -Xmx256m -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar"
+      ${extra[@]+"${extra[@]}"} "$JAVA" -Xmx256m -jar "$ROOT/$name/target/quarkus-app/quarkus-run.jar"
     await_ready "$name" 90 curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"
   done
 }
@@ -218,7 +247,40 @@ print_welcome() {
 
   Notifications: $(notification_summary)
   Slack's interactivity Request URL: http://<this host>:${SERVICES[2]##*:}/slack/interactions
+INFO
+  [ -f "$ROOT/runbook-engine/target/quarkus-app/quarkus-run.jar" ] && runbook_summary
+  echo
+}
 
+runbook_summary() {
+  local api=http://127.0.0.1:${SERVICES[3]##*:}/api/v1 count
+  count=$(find "$RUNBOOK_DIR" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) | wc -l | tr -d ' ')
+  cat <<INFO
+
+  Runbooks: $count files from $RUNBOOK_DIR; HTTP calls allowed to $RUNBOOK_HOSTS
+INFO
+  if is_true "$RUNBOOK_DRY_RUN"; then
+    cat <<INFO
+  They run in dry-run mode: every run only records what it would do, and needs no secrets.
+  To run them for real: TOCSIN_RUNBOOK_DRY_RUN=false, each TOCSIN_RUNBOOK_SECRET_<NAME> they use, and no
+  "dry_run: true" in the runbooks you trust (the examples have it): docs/runbooks.md, "Enabling".
+INFO
+  else
+    echo "  Dry-run mode is off (TOCSIN_RUNBOOK_DRY_RUN=$RUNBOOK_DRY_RUN): runbooks without \"dry_run: true\" make their calls."
+  fi
+  [ "$RUNBOOK_DIR" = "$ROOT/examples/runbooks" ] && cat <<INFO
+
+  Fire an alert that starts k8s-rollout-restart:
+
+    curl -i -H 'Authorization: Bearer $TOKEN' -H 'Content-Type: application/json' \\
+      $INGEST_URL/api/v1/alerts -d '{"labels":{"alertname":"KubePodCrashLooping","namespace":"shop","deployment":"checkout","severity":"critical"}}'
+INFO
+  cat <<INFO
+
+  The runbooks loaded, then the runs of an incident (its id from the incident list above):
+
+    curl -H 'Authorization: Bearer $API_TOKEN' $api/runbooks
+    curl -H 'Authorization: Bearer $API_TOKEN' '$api/runbook-runs?incident=<incident id>'
 INFO
 }
 
@@ -242,6 +304,7 @@ token "${TOCSIN_API_TOKENS:-}" "$STATE/api-token" oncall
 API_TOKENS=$TOKENS API_TOKEN=$TOKEN
 token "${TOCSIN_INGEST_TOKENS:-}" "$STATE/ingest-token" alertmanager
 INGEST_TOKENS=$TOKENS
+runbook_settings
 start_postgres
 start_kafka
 start_services

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts ./run-local.sh on spare ports, fires an alert with curl and (when installed) through a real Alertmanager
-# using the configuration run-local.sh wrote, then stops it and checks that nothing it started is left running.
+# using the configuration run-local.sh wrote, checks that an example runbook runs as a dry run for an alert it matches,
+# then stops it and checks that nothing it started is left running.
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -9,9 +10,12 @@ STATE=$(mktemp -d /tmp/tocsin-smoke.XXXXXX)
 # would join instead of opening a new one.
 export TOCSIN_DB_NAME=tocsin_smoke_$(date +%s)
 export TOCSIN_LOCAL_DIR=$STATE TOCSIN_INGEST_PORT=18081 TOCSIN_ESCALATION_PORT=18082 TOCSIN_NOTIFIER_PORT=18083 \
-  TOCSIN_KAFKA_PORT=19092 TOCSIN_KAFKA_CONTROLLER_PORT=19094
+  TOCSIN_RUNBOOK_PORT=18084 TOCSIN_KAFKA_PORT=19092 TOCSIN_KAFKA_CONTROLLER_PORT=19094
 # No Slack, PagerDuty or SMTP here: notifications must be logged and recorded as not sent.
 unset TOCSIN_SLACK_BOT_TOKEN TOCSIN_SLACK_SIGNING_SECRET TOCSIN_PAGERDUTY_ROUTING_KEY TOCSIN_SMTP_HOST
+# run-local.sh's runbook defaults: the examples, dry runs, the hosts they call allowed, no secrets.
+unset TOCSIN_RUNBOOK_DIR TOCSIN_RUNBOOK_DRY_RUN TOCSIN_RUNBOOK_HTTP_ALLOWED_HOSTS TOCSIN_RUNBOOK_PROMETHEUS_URL \
+  TOCSIN_RUNBOOK_SECRET_KUBE_TOKEN KUBE_API_URL PROMETHEUS_URL
 AM_PORT=19093
 INGEST=http://127.0.0.1:$TOCSIN_INGEST_PORT
 RUN_PID= AM_PID=
@@ -65,6 +69,51 @@ await 60 "the timeline does not say the Slack notification was not sent" not_sen
 grep -q "not sent: channel not configured" "$STATE/logs/notifier.log" ||
   fail "the notifier did not log the notification it could not send"
 echo "smoke: without Slack credentials the notification is logged and the timeline says not sent"
+
+RUNBOOKS=http://127.0.0.1:$TOCSIN_RUNBOOK_PORT/api/v1
+api() { curl -fs -H "Authorization: Bearer $API_TOKEN" "$@"; }
+curl -fs -o /dev/null "http://127.0.0.1:$TOCSIN_RUNBOOK_PORT/q/health/ready" || fail "the runbook engine is not ready"
+listing=$(api "$RUNBOOKS/runbooks") || fail "GET /api/v1/runbooks failed"
+files=$(find examples/runbooks -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) | wc -l | tr -d ' ')
+valid=$(grep -o '"valid":true' <<<"$listing" | wc -l | tr -d ' ')
+[ "$files" -gt 0 ] && [ "$valid" = "$files" ] && ! grep -q '"valid":false' <<<"$listing" ||
+  fail "GET /api/v1/runbooks lists $valid valid runbooks, expected the $files example files: $listing"
+for name in k8s-rollout-restart; do
+  grep -q "\"name\":\"$name\"" <<<"$listing" || fail "GET /api/v1/runbooks does not list $name: $listing"
+done
+# run-local.sh's default allowlist must cover every host the examples call (unset secrets may warn: dry runs need none).
+! grep -q 'the step will be refused' <<<"$listing" || fail "an example runbook calls a host run-local.sh does not allow: $listing"
+grep -qE '^\{"dryRun":true,|,"dryRun":true\}$' <<<"$listing" || fail "run-local.sh did not turn the global dry run on: $listing"
+echo "smoke: the runbook engine is ready and lists the $files example runbooks as valid, every host they call allowed"
+
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  "$INGEST/api/v1/alerts" -d '{"labels":{"alertname":"KubePodCrashLooping","namespace":"shop","deployment":"checkout","severity":"critical"}}')
+[ "$status" = 202 ] || fail "the KubePodCrashLooping alert got HTTP $status, expected 202"
+await 60 "escalation opened no incident for the KubePodCrashLooping alert" incident '"title":"KubePodCrashLooping"'
+CRASH_ID=$(api "http://127.0.0.1:18082/api/v1/incidents" |
+  grep -o '"id":"[^"]*","title":"KubePodCrashLooping"' | head -n 1 | cut -d'"' -f4)
+[ -n "$CRASH_ID" ] || fail "could not read the KubePodCrashLooping incident's id"
+echo "smoke: escalation opened incident $CRASH_ID for a KubePodCrashLooping alert"
+run_done() {
+  RUNS=$(api "$RUNBOOKS/runbook-runs?incident=$CRASH_ID&runbook=k8s-rollout-restart") || return 1
+  grep -q '"state":"succeeded"' <<<"$RUNS" && return 0
+  if grep -qE '"state":"(failed|cancelled)"' <<<"$RUNS"; then
+    local run
+    run=$(grep -o '"id":"[^"]*"' <<<"$RUNS" | head -n 1 | cut -d'"' -f4)
+    fail "the k8s-rollout-restart run did not succeed: $(api "$RUNBOOKS/runbook-runs/$run")"
+  fi
+  return 1
+}
+RUNS=
+for _ in $(seq 1 60); do run_done && break; sleep 1; done
+grep -q '"runbook":"k8s-rollout-restart","state":"succeeded"' <<<"$RUNS" && grep -q '"dryRun":true' <<<"$RUNS" ||
+  fail "no k8s-rollout-restart dry run for incident $CRASH_ID succeeded within 60s; runs: ${RUNS:-no answer}"
+echo "smoke: a k8s-rollout-restart dry run for it succeeded: $(grep -o '"result":"[^"]*"' <<<"$RUNS" | head -n 1)"
+on_timeline() {
+  api "http://127.0.0.1:18082/api/v1/incidents/$CRASH_ID/timeline" | grep -q '"kind":"runbook.run.succeeded"'
+}
+await 60 "the incident's timeline does not show runbook.run.succeeded" on_timeline
+echo "smoke: the incident's timeline shows runbook.run.succeeded"
 
 if command -v prometheus-alertmanager >/dev/null 2>&1; then
   sed -e 's/group_wait: 10s/group_wait: 1s/' "$STATE/alertmanager.yml" >"$STATE/alertmanager-smoke.yml"
