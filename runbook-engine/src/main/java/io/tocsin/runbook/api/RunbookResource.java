@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.hibernate.LockMode;
+import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -200,6 +201,9 @@ public class RunbookResource {
                                             .entity(RunView.of(started.run(), null))
                                             .header("Location", "/api/v1/runbook-runs/" + started.run().id).build()));
                 }))
+                // Two starts at once: the loser breaks the one-running-run index.
+                .onFailure(RunbookResource::brokeAConstraint).recoverWithItem(() -> Problems.conflict(uri.getPath(),
+                        "a run of " + name + " is already in progress for this incident"))
                 .invoke(this::kicked);
     }
 
@@ -284,6 +288,15 @@ public class RunbookResource {
             return bad(uri, "id", "is not a run id (a UUID)");
         }
         return action.apply(runId);
+    }
+
+    private static boolean brokeAConstraint(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConstraintViolationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Uni<Response> bad(UriInfo uri, String field, String problem) {

@@ -30,6 +30,13 @@ public interface RunbookConfig {
     /** Who may call the API ({@code TOCSIN_API_TOKENS}, as for escalation). */
     Optional<String> apiTokens();
 
+    /**
+     * Incident events older than this start no runbook ({@code TOCSIN_RUNBOOK_MAX_EVENT_AGE}): a first start, or a
+     * backlog after an outage, must not restart deployments for incidents that are long over.
+     */
+    @WithDefault("15m")
+    Duration maxEventAge();
+
     /** How often due runs are looked for (new runs and results also start a round at once). */
     @WithDefault("1s")
     Duration interval();

@@ -1,6 +1,7 @@
 package io.tocsin.runbook.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,9 +27,11 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
 import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
+import io.tocsin.runbook.config.RunbookConfig;
 import io.tocsin.runbook.domain.Runbook;
 import io.tocsin.runbook.domain.RunbookCatalog;
 import io.tocsin.runbook.domain.Trigger;
+import io.tocsin.runbook.metrics.RunbookMetrics;
 import io.tocsin.runbook.persistence.IncidentViewRecord;
 import io.tocsin.runbook.persistence.RunRecord;
 
@@ -47,15 +50,19 @@ public class Triggers {
     private final RunbookCatalog catalog;
     private final Runner runner;
     private final OutboxRelay relay;
+    private final RunbookConfig config;
+    private final RunbookMetrics metrics;
     private final Clock clock;
 
     public Triggers(Mutiny.SessionFactory sessions, Outbox outbox, RunbookCatalog catalog, Runner runner,
-            OutboxRelay relay, Clock clock) {
+            OutboxRelay relay, RunbookConfig config, RunbookMetrics metrics, Clock clock) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.catalog = catalog;
         this.runner = runner;
         this.relay = relay;
+        this.config = config;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -81,7 +88,7 @@ public class Triggers {
             if (event instanceof IncidentResolved) {
                 return saved.chain(() -> cancelOnResolve(session, view, now));
             }
-            return saved.chain(() -> start(session, view, starts, now));
+            return saved.chain(() -> start(session, view, starts, event, now));
         });
     }
 
@@ -128,8 +135,19 @@ public class Triggers {
         return starts;
     }
 
-    private Uni<Integer> start(Mutiny.Session session, IncidentViewRecord view, List<Start> starts, Instant now) {
+    private Uni<Integer> start(Mutiny.Session session, IncidentViewRecord view, List<Start> starts,
+            IncidentEvent event, Instant now) {
         if (starts.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Duration age = Duration.between(event.occurredAt(), now);
+        if (age.compareTo(config.maxEventAge()) > 0) {
+            starts.forEach(start -> {
+                metrics.runSkipped(start.runbook().name(), "stale");
+                LOG.infof("runbook %s not started for incident %s: the event is %d min old (a replay or a backlog; "
+                        + "TOCSIN_RUNBOOK_MAX_EVENT_AGE is %d min)", start.runbook().name(), view.incidentId,
+                        age.toMinutes(), config.maxEventAge().toMinutes());
+            });
             return Uni.createFrom().item(0);
         }
         Map<String, Boolean> done = new HashMap<>();

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,8 +24,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.tocsin.events.AlertAttached;
 import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.IncidentOpened;
 import io.tocsin.events.IncidentResolved;
 import io.tocsin.events.Priority;
 import io.tocsin.events.RunbookCommand;
@@ -211,6 +214,22 @@ class RunbookRunTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds(incident).contains("approval.timed-out ask"));
         assertThat(Api.run(incident).getString("steps.find { it.name == 'ask' }.state")).isEqualTo("timed-out");
         assertThat(Fakes.requests("/apis/apps/v1/namespaces/shop/deployments/broken-ignored/scale")).isEmpty();
+    }
+
+    @Test
+    void anIncidentEventFromLongAgoStartsNothing() {
+        UUID incident = UUID.randomUUID();
+        Instant then = TestClock.CLOCK.instant().minus(Duration.ofHours(2));
+        feed.send(new IncidentOpened(UUID.randomUUID(), incident, then, "alertname=Old", "Old", "checkout",
+                Priority.P1, Map.of("alertname", "Old")),
+                new AlertAttached(UUID.randomUUID(), incident, then, "f0", Map.of("alertname", "Old", "test", "full",
+                        "namespace", "shop", "deployment", "replayed"), Map.of(), then, null, Priority.P1));
+
+        // Once the engine knows the first alert's labels, it has decided about starting runbooks.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Api.call().post("/api/v1/incidents/" + incident
+                + "/runbooks/manual-echo/run").then().extract().asString().contains("label test is \\\"full\\\""));
+        assertThat(Api.runs(incident).getList("items")).isEmpty();
+        assertThat(Fakes.requests("/apis/apps/v1/namespaces/shop/deployments/replayed")).isEmpty();
     }
 
     @Test
