@@ -70,6 +70,8 @@ public final class RunbookFileParser {
     private final Settings settings;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** The runbook says {@code dry_run: true}: it never needs its secrets. */
+    private boolean dryRunOnly;
 
     private RunbookFileParser(String file, Settings settings) {
         this.file = file;
@@ -121,6 +123,7 @@ public final class RunbookFileParser {
             error(keys.get("trigger"), "trigger", "priority needs match.min_priority, the priority that starts it");
         }
         Boolean dryRun = keys.containsKey("dry_run") ? bool(keys.get("dry_run"), "dry_run") : null;
+        dryRunOnly = Boolean.TRUE.equals(dryRun);
         Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), "timeout")
                 : Duration.ofMinutes(30);
         int maxRuns = keys.containsKey("max_runs_per_incident")
@@ -504,7 +507,7 @@ public final class RunbookFileParser {
                     if (!secretsAllowed) {
                         error(node, path, "{{" + variable + "}}: secrets may be used in headers and bodies only, "
                                 + "never in URLs, messages or commands, which are recorded");
-                    } else if (settings.secrets().apply(variable.substring(7)) == null) {
+                    } else if (!dryRunOnly && settings.secrets().apply(variable.substring(7)) == null) {
                         warning(node, path, "{{" + variable + "}}: TOCSIN_RUNBOOK_SECRET_" + variable.substring(7)
                                 + " is not set; the step will fail (a dry run does not need it)");
                     }

@@ -196,8 +196,7 @@ public class Runner {
                     run.startedAt = now;
                     metrics.runStarted(runbook.name(), trigger.wire());
                     String summary = "started (" + trigger.wire() + (actor.startsWith("runbook:") ? "" : " by " + actor)
-                            + "), " + runbook.steps().size() + " steps" + (run.dryRun ? ", dry run: nothing is changed"
-                                    : "");
+                            + "), " + runbook.steps().size() + " steps";
                     return session.persist(run)
                             .call(() -> log.run(session, run, RunbookEvent.Kind.RUN_STARTED, actor, summary, now))
                             .replaceWith(new Started(run, null));
@@ -369,8 +368,8 @@ public class Runner {
             row.input = call.describe();
             String what = call.describe().lines().findFirst().orElse(step.kind());
             if (run.dryRun) {
-                return finish(session, run, runbook, step, row, StepResult.succeeded("would " + what,
-                        call.describe()), null, engine, now);
+                return finish(session, run, runbook, step, row, StepResult.succeeded("would " + what, null),
+                        null, engine, now);
             }
             run.stepState = RunRecord.IN_FLIGHT;
             run.nextAt = now.plus(timeout(step)).plus(config.inFlightGrace());
@@ -475,7 +474,7 @@ public class Runner {
                         : runbook.indexOf(jump);
         if (next >= runbook.steps().size()) {
             return recorded.chain(() -> end(session, run, RunRecord.SUCCEEDED, RunLog.engine(run.runbook),
-                    "finished after step " + step.name() + (run.dryRun ? " (dry run)" : ""), now));
+                    "finished after step " + step.name(), now));
         }
         run.stepIndex = next;
         run.stepState = RunRecord.DUE;

@@ -175,7 +175,8 @@ class RunbookApiTest {
                 .then().statusCode(201).body("dryRun", equalTo(true));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(Api.state(incident)));
-        assertThat(Api.run(incident).getString("steps[0].output")).isEqualTo("/bin/echo hello m2");
+        assertThat(Api.run(incident).getString("steps[0].input")).isEqualTo("/bin/echo hello m2");
+        assertThat(Api.run(incident).getString("steps[0].output")).as("nothing ran").isNull();
     }
 
     @Test
