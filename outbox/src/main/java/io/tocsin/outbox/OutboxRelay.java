@@ -2,7 +2,6 @@ package io.tocsin.outbox;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,12 +13,9 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -39,8 +35,7 @@ public class OutboxRelay {
     private final Clock clock;
     private final Vertx vertx;
     private final long lockKey;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final Rounds rounds;
 
     public OutboxRelay(Mutiny.SessionFactory sessions, @Channel("outbox") MutinyEmitter<String> outbox, Clock clock,
             Vertx vertx, @ConfigProperty(name = "quarkus.application.name") String application) {
@@ -49,6 +44,7 @@ public class OutboxRelay {
         this.clock = clock;
         this.vertx = vertx;
         this.lockKey = lockKey(application);
+        this.rounds = new Rounds(vertx, "publishing outbox rows", () -> publishPending().map(n -> n == BATCH));
     }
 
     /** The safety net: picks up rows a crashed or busy instance left behind. Commits kick the relay directly. */
@@ -63,27 +59,7 @@ public class OutboxRelay {
      * outbox rows commits. Runs one drain at a time; a kick during a drain makes it go round again.
      */
     public void kick() {
-        again.set(true);
-        if (running.compareAndSet(false, true)) {
-            // A context of its own: Hibernate Reactive keeps its session in the Vert.x context, and the caller's may
-            // still be in use by other work.
-            Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-            VertxContextSafetyToggle.setContextSafe(context, true);
-            context.runOnContext(ignored -> drain());
-        }
-    }
-
-    private void drain() {
-        again.set(false);
-        publishPending().subscribe().with(published -> {
-            running.set(false);
-            if (again.get() || published == BATCH) {
-                kick();
-            }
-        }, failure -> {
-            running.set(false);
-            LOG.warnf("publishing outbox rows failed, retrying on the next tick: %s", failure.getMessage());
-        });
+        rounds.kick();
     }
 
     /**

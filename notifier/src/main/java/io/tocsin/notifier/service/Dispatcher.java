@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,8 +20,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.NotificationOutcome;
@@ -46,6 +43,7 @@ import io.tocsin.notifier.persistence.IncidentViewRecord;
 import io.tocsin.notifier.persistence.SubscriptionRecord;
 import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
+import io.tocsin.outbox.Rounds;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -76,8 +74,7 @@ public class Dispatcher {
     private final Clock clock;
     private final ObjectMapper mapper;
     private final Vertx vertx;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final Rounds rounds;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Subscriptions whose root message is being rewritten now: a second, slower rewrite could land last. */
     private final java.util.Set<Long> updating = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -98,6 +95,7 @@ public class Dispatcher {
         this.clock = clock;
         this.mapper = mapper;
         this.vertx = vertx;
+        this.rounds = new Rounds(vertx, "a delivery round", () -> round().replaceWith(false));
     }
 
     /** A claimed delivery on its way out. */
@@ -115,23 +113,7 @@ public class Dispatcher {
 
     /** Runs a round now; a kick during a round makes it go round again. */
     public void kick() {
-        again.set(true);
-        if (running.compareAndSet(false, true)) {
-            freshContext().runOnContext(ignored -> drain());
-        }
-    }
-
-    private void drain() {
-        again.set(false);
-        round().subscribe().with(claimed -> {
-            running.set(false);
-            if (again.get()) {
-                kick();
-            }
-        }, failure -> {
-            running.set(false);
-            LOG.warnf("a delivery round failed, trying again on the next tick: %s", failure.getMessage());
-        });
+        rounds.kick();
     }
 
     /** Claims and starts due deliveries, then brings stale Slack root messages up to date. Emits how many started. */
@@ -518,9 +500,7 @@ public class Dispatcher {
      * and work that overlaps must not share one. Results from other threads (Slack's client) come back onto it.
      */
     private Context freshContext() {
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        return context;
+        return Rounds.fresh(vertx);
     }
 
     private void wakeAt(Instant when) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,11 +15,10 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
-import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.RunbookEvent;
 import io.tocsin.outbox.OutboxRelay;
+import io.tocsin.outbox.Rounds;
 import io.tocsin.runbook.config.RunbookConfig;
 import io.tocsin.runbook.domain.OnFailure;
 import io.tocsin.runbook.domain.Outcome;
@@ -66,8 +64,7 @@ public class Runner {
     private final RunbookConfig config;
     private final Clock clock;
     private final Vertx vertx;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final Rounds rounds;
 
     public Runner(Mutiny.SessionFactory sessions, RunbookCatalog catalog, StepCalls calls, RunLog log,
             OutboxRelay relay, RunbookMetrics metrics, Secrets secrets, RunbookConfig config, Clock clock,
@@ -82,6 +79,7 @@ public class Runner {
         this.config = config;
         this.clock = clock;
         this.vertx = vertx;
+        this.rounds = new Rounds(vertx, "a runbook round", () -> round().map(claimed -> claimed == BATCH));
     }
 
     /** Why a run did not start, or the run. */
@@ -105,23 +103,7 @@ public class Runner {
 
     /** Runs a round now; a kick during a round makes it go round again. */
     public void kick() {
-        again.set(true);
-        if (running.compareAndSet(false, true)) {
-            freshContext().runOnContext(ignored -> drain());
-        }
-    }
-
-    private void drain() {
-        again.set(false);
-        round().subscribe().with(claimed -> {
-            running.set(false);
-            if (again.get() || claimed == BATCH) {
-                kick();
-            }
-        }, failure -> {
-            running.set(false);
-            LOG.warnf("a runbook round failed, trying again on the next tick: %s", failure.getMessage());
-        });
+        rounds.kick();
     }
 
     /** Moves every due run on; emits how many it claimed. */
@@ -540,7 +522,7 @@ public class Runner {
     }
 
     private void call(Call call) {
-        Context context = freshContext();
+        Context context = Rounds.fresh(vertx);
         Uni.createFrom().deferred(() -> call.call().execute())
                 .onFailure().recoverWithItem(failure -> StepResult.failed("could not be made: " + failure, null))
                 .emitOn(task -> context.runOnContext(ignored -> task.run()))
@@ -590,9 +572,4 @@ public class Runner {
         return seconds + " s";
     }
 
-    private Context freshContext() {
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        VertxContextSafetyToggle.setContextSafe(context, true);
-        return context;
-    }
 }

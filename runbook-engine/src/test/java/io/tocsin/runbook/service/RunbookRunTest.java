@@ -217,6 +217,46 @@ class RunbookRunTest {
     }
 
     @Test
+    void aRunThatOutlastsItsTimeoutFailsWhereverItIs() {
+        UUID incident = incident("too-slow");
+        waitingAt(incident, "settle");
+
+        TestClock.CLOCK.advance(Duration.ofMinutes(61));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(Api.state(incident)));
+        JsonPath run = Api.run(incident);
+        assertThat(run.getString("result")).isEqualTo("timed out after 1 h during step settle");
+        assertThat(run.getString("steps.find { it.name == 'settle' }.state")).isEqualTo("failed");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds(incident).contains("run.failed"));
+        assertThat(events.kinds(incident)).doesNotContain("step.succeeded settle");
+    }
+
+    @Test
+    void runsStepsAndApprovalsAreCountedOnTheMetricsPage() {
+        UUID incident = incident("metered");
+        waitingAt(incident, "settle");
+        TestClock.CLOCK.advance(Duration.ofMinutes(2));
+        waitingAt(incident, "ask");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("tocsin_runbook_approvals_pending") >= 1);
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract()
+                .asString();
+        assertThat(metrics).contains("tocsin_runbook_runs_started_total{runbook=\"restart-and-check\",trigger=\"opened\"}")
+                .contains("tocsin_runbook_steps_total{kind=\"http\",outcome=\"succeeded\",runbook=\"restart-and-check\"}")
+                .contains("tocsin_runbook_step_duration_seconds_bucket{kind=\"wait\",runbook=\"restart-and-check\"");
+        Api.call().post("/api/v1/runbook-runs/" + Api.runs(incident).getString("items[0].id") + "/deny").then()
+                .statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> io.restassured.RestAssured.given().get("/q/metrics")
+                .asString().contains("tocsin_runbook_runs_total{outcome=\"failed\",runbook=\"restart-and-check\"}"));
+    }
+
+    private static double metric(String name) {
+        return io.restassured.RestAssured.given().get("/q/metrics").asString().lines()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void anIncidentEventFromLongAgoStartsNothing() {
         UUID incident = UUID.randomUUID();
         Instant then = TestClock.CLOCK.instant().minus(Duration.ofHours(2));

@@ -1,0 +1,70 @@
+package io.tocsin.outbox;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Runs a service's rounds of background work (publishing outbox rows, sending deliveries, moving runbook runs) one at
+ * a time: a kick during a round makes it go round again as soon as it ends, so work committed meanwhile is never left
+ * for the next tick; a round that asks to (it filled its batch) goes again at once; a failed round waits for the next
+ * kick or tick.
+ */
+public final class Rounds {
+
+    private static final Logger LOG = Logger.getLogger(Rounds.class);
+
+    private final Vertx vertx;
+    private final String what;
+    private final Supplier<Uni<Boolean>> round;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    /**
+     * @param what names the work in logs, such as {@code "publishing outbox rows"}
+     * @param round one round; emits true when there is more to do at once
+     */
+    public Rounds(Vertx vertx, String what, Supplier<Uni<Boolean>> round) {
+        this.vertx = vertx;
+        this.what = what;
+        this.round = round;
+    }
+
+    /** Runs a round now, or once the one under way ends. */
+    public void kick() {
+        again.set(true);
+        if (running.compareAndSet(false, true)) {
+            fresh(vertx).runOnContext(ignored -> drain());
+        }
+    }
+
+    private void drain() {
+        again.set(false);
+        round.get().subscribe().with(more -> {
+            running.set(false);
+            if (again.get() || Boolean.TRUE.equals(more)) {
+                kick();
+            }
+        }, failure -> {
+            running.set(false);
+            LOG.warnf("%s failed, trying again on the next tick: %s", what, failure.getMessage());
+        });
+    }
+
+    /**
+     * A Vert.x context of its own for work started outside a request: Hibernate Reactive keeps its session in the
+     * context, and the caller's may still be in use.
+     */
+    public static Context fresh(Vertx vertx) {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        return context;
+    }
+}
