@@ -1,6 +1,5 @@
 package io.tocsin.runbook.domain;
 
-import java.io.StringReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,13 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -31,6 +25,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import io.tocsin.events.Priority;
+import io.tocsin.yamlfiles.YamlFile;
 
 /**
  * Reads one runbook file (YAML, {@code version: 1}; format in {@code docs/runbooks.md}). Every problem is reported at
@@ -45,10 +40,15 @@ public final class RunbookFileParser {
             Function<String, String> secrets, Function<String, String> environment) {
     }
 
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    /**
+     * An unset variable is an error; Tocsin's own settings hold tokens and secrets, and what a value becomes is
+     * recorded and posted.
+     */
+    private static final YamlFile.Rules VALUES = YamlFile.Rules.LENIENT.unsetIsAnError()
+            .reserving("TOCSIN_", "Tocsin's own settings cannot be read into a runbook; for a secret use "
+                    + "{{secret.NAME}} in a header or body")
+            .withMilliseconds();
     private static final Set<String> ROOT_KEYS = Set.of("version", "name", "description", "match", "trigger",
             "dry_run", "timeout", "max_runs_per_incident", "cancel_on_resolve", "steps");
     private static final Set<String> MATCH_KEYS = Set.of("labels", "min_priority");
@@ -66,15 +66,13 @@ public final class RunbookFileParser {
             "upgrade");
     private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
 
-    private final String file;
+    private final YamlFile yaml;
     private final Settings settings;
-    private final List<String> errors = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
     /** The runbook says {@code dry_run: true}: it never needs its secrets. */
     private boolean dryRunOnly;
 
     private RunbookFileParser(String file, Settings settings) {
-        this.file = file;
+        this.yaml = new YamlFile(file, settings.environment(), VALUES);
         this.settings = settings;
     }
 
@@ -84,66 +82,59 @@ public final class RunbookFileParser {
     }
 
     private LoadedRunbook read(String text) {
-        Node root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            return new LoadedRunbook(file, null, null,
-                    List.of(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: " + e.getProblem()),
-                    List.of());
+        MappingNode root = yaml.root(text, "version, name, match and steps");
+        if (root == null) {
+            return new LoadedRunbook(yaml.file(), null, null, yaml.errors(), List.of());
         }
-        if (!(root instanceof MappingNode mapping)) {
-            return new LoadedRunbook(file, null, null,
-                    List.of(file + ":1: expected a mapping with version, name, match and steps"), List.of());
-        }
-        Map<String, Node> keys = keys(mapping, "", ROOT_KEYS);
+        Map<String, Node> keys = yaml.keys(root, "", ROOT_KEYS);
         Node version = keys.get("version");
         if (version == null) {
-            error(root, "version", "is required (version: 1)");
-        } else if (!"1".equals(scalar(version, "version"))) {
-            error(version, "version", "unsupported version; this Tocsin reads version 1");
+            yaml.error(root, "version", "is required (version: 1)");
+        } else if (!"1".equals(yaml.scalar(version, "version"))) {
+            yaml.error(version, "version", "unsupported version; this Tocsin reads version 1");
         }
-        String name = keys.containsKey("name") ? scalar(keys.get("name"), "name") : null;
+        String name = keys.containsKey("name") ? yaml.scalar(keys.get("name"), "name") : null;
         if (name == null || !NAME.matcher(name).matches()) {
-            error(keys.getOrDefault("name", root), "name",
+            yaml.error(keys.getOrDefault("name", root), "name",
                     "is required: lower-case letters, digits, '.', '_' or '-', such as restart-checkout");
         }
-        String description = keys.containsKey("description") ? scalar(keys.get("description"), "description") : "";
+        String description = keys.containsKey("description") ? yaml.scalar(keys.get("description"), "description") : "";
         RunbookMatch match = match(keys.get("match"));
         Trigger trigger = Trigger.OPENED;
         if (keys.containsKey("trigger")) {
-            String value = scalar(keys.get("trigger"), "trigger");
+            String value = yaml.scalar(keys.get("trigger"), "trigger");
             trigger = Trigger.fromWire(value);
             if (trigger == null) {
-                error(keys.get("trigger"), "trigger", "\"" + value + "\" is not a trigger; use opened, priority or manual");
+                yaml.error(keys.get("trigger"), "trigger",
+                        "\"" + value + "\" is not a trigger; use opened, priority or manual");
                 trigger = Trigger.MANUAL;
             }
         }
         if (trigger == Trigger.PRIORITY && match.minPriority() == null) {
-            error(keys.get("trigger"), "trigger", "priority needs match.min_priority, the priority that starts it");
+            yaml.error(keys.get("trigger"), "trigger", "priority needs match.min_priority, the priority that starts it");
         }
-        Boolean dryRun = keys.containsKey("dry_run") ? bool(keys.get("dry_run"), "dry_run") : null;
+        Boolean dryRun = keys.containsKey("dry_run") ? yaml.bool(keys.get("dry_run"), "dry_run") : null;
         dryRunOnly = Boolean.TRUE.equals(dryRun);
-        Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), "timeout")
+        Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), "timeout")
                 : Duration.ofMinutes(30);
         int maxRuns = keys.containsKey("max_runs_per_incident")
-                ? count(keys.get("max_runs_per_incident"), "max_runs_per_incident", 1, 100)
+                ? yaml.count(keys.get("max_runs_per_incident"), "max_runs_per_incident", 1, 100)
                 : 1;
         boolean cancelOnResolve = !keys.containsKey("cancel_on_resolve")
-                || bool(keys.get("cancel_on_resolve"), "cancel_on_resolve");
+                || yaml.bool(keys.get("cancel_on_resolve"), "cancel_on_resolve");
         List<Step> steps = steps(keys.get("steps"), root);
-        if (!errors.isEmpty()) {
-            return new LoadedRunbook(file, name, null, errors, warnings);
+        if (yaml.hasErrors()) {
+            return new LoadedRunbook(yaml.file(), name, null, yaml.errors(), yaml.warnings());
         }
         Duration longest = steps.stream().map(RunbookFileParser::longest).reduce(Duration.ZERO, Duration::plus);
         if (timeout != null && longest.compareTo(timeout) > 0) {
-            warning(keys.getOrDefault("timeout", root), "timeout", "the run may time out (" + timeout.toMinutes()
+            yaml.warning(keys.getOrDefault("timeout", root), "timeout", "the run may time out (" + timeout.toMinutes()
                     + " min) before its steps can end: their waits, approvals and call timeouts add up to "
                     + longest.toMinutes() + " min");
         }
-        Runbook runbook = new Runbook(name, file, description == null ? "" : description, match, trigger, dryRun,
+        Runbook runbook = new Runbook(name, yaml.file(), description == null ? "" : description, match, trigger, dryRun,
                 timeout, maxRuns, cancelOnResolve, steps, hash(text));
-        return new LoadedRunbook(file, name, runbook, List.of(), warnings);
+        return new LoadedRunbook(yaml.file(), name, runbook, List.of(), yaml.warnings());
     }
 
     private RunbookMatch match(Node node) {
@@ -151,15 +142,15 @@ public final class RunbookFileParser {
             return new RunbookMatch(Map.of(), null);
         }
         if (!(node instanceof MappingNode mapping)) {
-            error(node, "match", "must be a mapping with labels and/or min_priority");
+            yaml.error(node, "match", "must be a mapping with labels and/or min_priority");
             return new RunbookMatch(Map.of(), null);
         }
-        Map<String, Node> keys = keys(mapping, "match", MATCH_KEYS);
+        Map<String, Node> keys = yaml.keys(mapping, "match", MATCH_KEYS);
         Priority min = null;
         if (keys.containsKey("min_priority")) {
-            min = Priority.fromWire(scalar(keys.get("min_priority"), "match.min_priority"));
+            min = Priority.fromWire(yaml.scalar(keys.get("min_priority"), "match.min_priority"));
             if (min == Priority.UNKNOWN) {
-                error(keys.get("min_priority"), "match.min_priority", "must be P0, P1, P2 or P3");
+                yaml.error(keys.get("min_priority"), "match.min_priority", "must be P0, P1, P2 or P3");
                 min = null;
             }
         }
@@ -167,19 +158,19 @@ public final class RunbookFileParser {
         Node labelsNode = keys.get("labels");
         if (labelsNode instanceof MappingNode labelMapping) {
             for (NodeTuple tuple : labelMapping.getValue()) {
-                String label = scalar(tuple.getKeyNode(), "match.labels");
-                String value = scalar(tuple.getValueNode(), "match.labels." + label);
+                String label = yaml.scalar(tuple.getKeyNode(), "match.labels");
+                String value = yaml.scalar(tuple.getValueNode(), "match.labels." + label);
                 if (value != null && value.startsWith("~")) {
                     try {
                         Pattern.compile(value.substring(1));
                     } catch (RuntimeException e) {
-                        error(tuple.getValueNode(), "match.labels." + label, "is not a valid regular expression");
+                        yaml.error(tuple.getValueNode(), "match.labels." + label, "is not a valid regular expression");
                     }
                 }
                 labels.put(label, value == null ? "" : value);
             }
         } else if (labelsNode != null) {
-            error(labelsNode, "match.labels", "must map label names to values");
+            yaml.error(labelsNode, "match.labels", "must map label names to values");
         }
         return new RunbookMatch(labels, min);
     }
@@ -187,7 +178,7 @@ public final class RunbookFileParser {
     private List<Step> steps(Node node, Node root) {
         List<Step> steps = new ArrayList<>();
         if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
-            error(node == null ? root : node, "steps", "is required: a non-empty list of steps");
+            yaml.error(node == null ? root : node, "steps", "is required: a non-empty list of steps");
             return steps;
         }
         List<Node> items = sequence.getValue();
@@ -197,7 +188,7 @@ public final class RunbookFileParser {
             Node item = items.get(i);
             String name = item instanceof MappingNode m ? stepName(m) : null;
             if (name != null && !seen.add(name)) {
-                error(item, "steps[" + i + "].name", "\"" + name + "\" is used by an earlier step");
+                yaml.error(item, "steps[" + i + "].name", "\"" + name + "\" is used by an earlier step");
             }
             names.add(name);
         }
@@ -239,7 +230,7 @@ public final class RunbookFileParser {
 
     private Step step(Node node, String path, int index, List<String> names) {
         if (!(node instanceof MappingNode mapping)) {
-            error(node, path, "must be a mapping with name and kind");
+            yaml.error(node, path, "must be a mapping with name and kind");
             return null;
         }
         Node kindNode = null;
@@ -248,9 +239,9 @@ public final class RunbookFileParser {
                 kindNode = tuple.getValueNode();
             }
         }
-        String kind = kindNode == null ? null : scalar(kindNode, path + ".kind");
+        String kind = kindNode == null ? null : yaml.scalar(kindNode, path + ".kind");
         if (kind == null || !KIND_KEYS.containsKey(kind)) {
-            error(kindNode == null ? node : kindNode, path + ".kind", (kind == null ? "is required"
+            yaml.error(kindNode == null ? node : kindNode, path + ".kind", (kind == null ? "is required"
                     : "\"" + kind
                             + "\" is not a step kind")
                     + "; use " + new TreeSet<>(KIND_KEYS.keySet()));
@@ -259,24 +250,24 @@ public final class RunbookFileParser {
         Set<String> allowed = new HashSet<>(COMMON_KEYS);
         allowed.addAll(KIND_KEYS.get(kind));
         String written = stepName(mapping);
-        Map<String, Node> keys = keys(mapping, written == null ? path : path + " (" + written + ")", allowed);
-        String name = keys.containsKey("name") ? scalar(keys.get("name"), path + ".name") : null;
+        Map<String, Node> keys = yaml.keys(mapping, written == null ? path : path + " (" + written + ")", allowed);
+        String name = keys.containsKey("name") ? yaml.scalar(keys.get("name"), path + ".name") : null;
         if (name == null || !NAME.matcher(name).matches()) {
-            error(keys.getOrDefault("name", node), path + ".name",
+            yaml.error(keys.getOrDefault("name", node), path + ".name",
                     "is required: lower-case letters, digits, '.', '_' or '-', such as restart");
             name = "step-" + index;
         }
         path = path + " (" + name + ")";
         OnFailure onFailure = OnFailure.STOP;
         if (keys.containsKey("on_failure") && Set.of("wait", "notify", "branch").contains(kind)) {
-            error(keys.get("on_failure"), path + ".on_failure", "a " + kind
+            yaml.error(keys.get("on_failure"), path + ".on_failure", "a " + kind
                     + " step cannot fail on its own; on_failure applies to http, prometheus-query, approval and shell");
         } else if (keys.containsKey("on_failure")) {
-            String value = scalar(keys.get("on_failure"), path + ".on_failure");
+            String value = yaml.scalar(keys.get("on_failure"), path + ".on_failure");
             if ("continue".equals(value)) {
                 onFailure = OnFailure.CONTINUE;
             } else if (!"stop".equals(value)) {
-                error(keys.get("on_failure"), path + ".on_failure", "must be stop or continue");
+                yaml.error(keys.get("on_failure"), path + ".on_failure", "must be stop or continue");
             }
         }
         int line = node.getStartMark().getLine() + 1;
@@ -285,13 +276,13 @@ public final class RunbookFileParser {
             case "prometheus-query" -> prometheus(keys, node, path, name, onFailure, line);
             case "wait" -> {
                 Duration duration = required(keys, "duration", node, path, "such as 2m") == null ? null
-                        : duration(keys.get("duration"), path + ".duration");
+                        : yaml.duration(keys.get("duration"), path + ".duration");
                 yield new Step.Wait(name, duration == null ? Duration.ZERO : duration, line);
             }
             case "approval" -> {
                 Template message = template(required(keys, "message", node, path, "the question to ask"),
                         path + ".message", false);
-                Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), path + ".timeout")
+                Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                         : Duration.ofMinutes(30);
                 yield new Step.Approval(name, message, timeout, onFailure, line);
             }
@@ -304,10 +295,10 @@ public final class RunbookFileParser {
     }
 
     private Step http(Map<String, Node> keys, Node node, String path, String name, OnFailure onFailure, int line) {
-        String method = keys.containsKey("method") ? scalar(keys.get("method"), path + ".method") : "GET";
+        String method = keys.containsKey("method") ? yaml.scalar(keys.get("method"), path + ".method") : "GET";
         method = method == null ? "GET" : method.toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {
-            error(keys.get("method"), path + ".method", "must be one of " + new TreeSet<>(METHODS));
+            yaml.error(keys.get("method"), path + ".method", "must be one of " + new TreeSet<>(METHODS));
         }
         Template url = template(required(keys, "url", node, path, "the URL to call"), path + ".url", false);
         if (url != null) {
@@ -317,9 +308,9 @@ public final class RunbookFileParser {
         Node headersNode = keys.get("headers");
         if (headersNode instanceof MappingNode headerMapping) {
             for (NodeTuple tuple : headerMapping.getValue()) {
-                String header = scalar(tuple.getKeyNode(), path + ".headers");
+                String header = yaml.scalar(tuple.getKeyNode(), path + ".headers");
                 if (header != null && RESTRICTED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
-                    error(tuple.getKeyNode(), path + ".headers." + header, "is set by Tocsin itself and cannot be "
+                    yaml.error(tuple.getKeyNode(), path + ".headers." + header, "is set by Tocsin itself and cannot be "
                             + "given");
                     continue;
                 }
@@ -329,7 +320,7 @@ public final class RunbookFileParser {
                 }
             }
         } else if (headersNode != null) {
-            error(headersNode, path + ".headers", "must map header names to values");
+            yaml.error(headersNode, path + ".headers", "must map header names to values");
         }
         Template body = keys.containsKey("body") ? template(keys.get("body"), path + ".body", true) : null;
         Set<Integer> expect = new LinkedHashSet<>();
@@ -337,24 +328,24 @@ public final class RunbookFileParser {
         if (expectNode != null) {
             List<Node> values = expectNode instanceof SequenceNode s ? s.getValue() : List.of(expectNode);
             for (Node value : values) {
-                expect.add(count(value, path + ".expect_status", 100, 599));
+                expect.add(yaml.count(value, path + ".expect_status", 100, 599));
             }
         }
-        Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), path + ".timeout")
+        Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(10);
-        int retries = keys.containsKey("retries") ? count(keys.get("retries"), path + ".retries", 0, 10) : 2;
-        boolean idempotent = keys.containsKey("idempotent") ? bool(keys.get("idempotent"), path + ".idempotent")
+        int retries = keys.containsKey("retries") ? yaml.count(keys.get("retries"), path + ".retries", 0, 10) : 2;
+        boolean idempotent = keys.containsKey("idempotent") ? yaml.bool(keys.get("idempotent"), path + ".idempotent")
                 : IDEMPOTENT_METHODS.contains(method);
         return new Step.Http(name, method, url, headers, body, expect, timeout, retries, idempotent, onFailure, line);
     }
 
     private Step prometheus(Map<String, Node> keys, Node node, String path, String name, OnFailure onFailure,
             int line) {
-        String url = keys.containsKey("url") ? scalar(keys.get("url"), path + ".url") : settings.defaultPrometheusUrl();
+        String url = keys.containsKey("url") ? yaml.scalar(keys.get("url"), path + ".url") : settings.defaultPrometheusUrl();
         if (url == null || url.isBlank()) {
-            error(node, path + ".url", "is required when TOCSIN_RUNBOOK_PROMETHEUS_URL is not set");
+            yaml.error(node, path + ".url", "is required when TOCSIN_RUNBOOK_PROMETHEUS_URL is not set");
         } else if (url.contains("{{")) {
-            error(keys.getOrDefault("url", node), path + ".url", "may not be templated");
+            yaml.error(keys.getOrDefault("url", node), path + ".url", "may not be templated");
         } else {
             checkUrl(Template.parse(url), keys.getOrDefault("url", node), path + ".url");
         }
@@ -363,23 +354,24 @@ public final class RunbookFileParser {
         Node conditionNode = required(keys, "condition", node, path, "such as \"< 0.01\"");
         if (conditionNode != null) {
             try {
-                condition = Condition.parse(scalar(conditionNode, path + ".condition"));
+                condition = Condition.parse(yaml.scalar(conditionNode, path + ".condition"));
             } catch (IllegalArgumentException e) {
-                error(conditionNode, path + ".condition", e.getMessage());
+                yaml.error(conditionNode, path + ".condition", e.getMessage());
             }
         }
         boolean emptySucceeds = false;
         if (keys.containsKey("empty")) {
-            String value = scalar(keys.get("empty"), path + ".empty");
+            String value = yaml.scalar(keys.get("empty"), path + ".empty");
             if ("succeeded".equals(value)) {
                 emptySucceeds = true;
             } else if (!"failed".equals(value)) {
-                error(keys.get("empty"), path + ".empty", "must be succeeded or failed (what a query without samples means)");
+                yaml.error(keys.get("empty"), path + ".empty",
+                        "must be succeeded or failed (what a query without samples means)");
             }
         }
-        Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), path + ".timeout")
+        Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(10);
-        int retries = keys.containsKey("retries") ? count(keys.get("retries"), path + ".retries", 0, 10) : 2;
+        int retries = keys.containsKey("retries") ? yaml.count(keys.get("retries"), path + ".retries", 0, 10) : 2;
         return new Step.PrometheusQuery(name, url == null ? "" : url.replaceAll("/+$", ""), query, condition,
                 emptySucceeds, timeout, retries, onFailure, line);
     }
@@ -390,27 +382,27 @@ public final class RunbookFileParser {
         Outcome ifOutcome = Outcome.SUCCEEDED;
         Node ifNode = required(keys, "if", node, path, "{step: <earlier step>, outcome: succeeded|failed|...}");
         if (ifNode instanceof MappingNode ifMapping) {
-            Map<String, Node> ifKeys = keys(ifMapping, path + ".if", Set.of("step", "outcome"));
-            ifStep = ifKeys.containsKey("step") ? scalar(ifKeys.get("step"), path + ".if.step") : null;
+            Map<String, Node> ifKeys = yaml.keys(ifMapping, path + ".if", Set.of("step", "outcome"));
+            ifStep = ifKeys.containsKey("step") ? yaml.scalar(ifKeys.get("step"), path + ".if.step") : null;
             int at = names.indexOf(ifStep);
             if (ifStep == null || at < 0 || at >= index) {
-                error(ifKeys.getOrDefault("step", ifNode), path + ".if.step", "must name an earlier step");
+                yaml.error(ifKeys.getOrDefault("step", ifNode), path + ".if.step", "must name an earlier step");
             }
             if (ifKeys.containsKey("outcome")) {
-                String value = scalar(ifKeys.get("outcome"), path + ".if.outcome");
+                String value = yaml.scalar(ifKeys.get("outcome"), path + ".if.outcome");
                 ifOutcome = Outcome.fromWire(value);
                 if (ifOutcome == null) {
-                    error(ifKeys.get("outcome"), path + ".if.outcome",
+                    yaml.error(ifKeys.get("outcome"), path + ".if.outcome",
                             "must be succeeded, failed, approved, denied or timed-out");
                     ifOutcome = Outcome.SUCCEEDED;
                 }
             }
         } else if (ifNode != null) {
-            error(ifNode, path + ".if", "must be a mapping such as {step: check, outcome: failed}");
+            yaml.error(ifNode, path + ".if", "must be a mapping such as {step: check, outcome: failed}");
         }
         String then = target(keys.get("then"), path + ".then", index, names);
         if (then == null && !keys.containsKey("then")) {
-            error(node, path + ".then", "is required: the later step to go to");
+            yaml.error(node, path + ".then", "is required: the later step to go to");
         }
         String otherwise = keys.containsKey("else") ? target(keys.get("else"), path + ".else", index, names) : null;
         return new Step.Branch(name, ifStep, ifOutcome, then, otherwise, line);
@@ -421,13 +413,13 @@ public final class RunbookFileParser {
         if (node == null) {
             return null;
         }
-        String target = scalar(node, path);
+        String target = yaml.scalar(node, path);
         if ("end".equals(target)) {
             return target;
         }
         int at = names.indexOf(target);
         if (at <= index) {
-            error(node, path, "must name a later step, or end (a branch only jumps forward, so a run cannot loop)");
+            yaml.error(node, path, "must name a later step, or end (a branch only jumps forward, so a run cannot loop)");
             return null;
         }
         return target;
@@ -445,18 +437,18 @@ public final class RunbookFileParser {
             }
             String program = command.isEmpty() ? null : command.get(0).toString();
             if (program != null && !program.equals(command.get(0).literalPrefix())) {
-                error(commandNode, path + ".command", "the program may not be templated");
+                yaml.error(commandNode, path + ".command", "the program may not be templated");
             } else if (program != null && !settings.shellAllowlist().contains(program)) {
-                error(commandNode, path + ".command", settings.shellAllowlist().isEmpty()
+                yaml.error(commandNode, path + ".command", settings.shellAllowlist().isEmpty()
                         ? "shell steps are off; list " + program + " in TOCSIN_RUNBOOK_SHELL_ALLOWLIST to allow it"
                         : program + " is not in TOCSIN_RUNBOOK_SHELL_ALLOWLIST (absolute paths)");
             }
         } else if (commandNode != null) {
-            error(commandNode, path + ".command", "must be a non-empty list: program and arguments");
+            yaml.error(commandNode, path + ".command", "must be a non-empty list: program and arguments");
         }
-        Duration timeout = keys.containsKey("timeout") ? duration(keys.get("timeout"), path + ".timeout")
+        Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(60);
-        boolean idempotent = keys.containsKey("idempotent") && bool(keys.get("idempotent"), path + ".idempotent");
+        boolean idempotent = keys.containsKey("idempotent") && yaml.bool(keys.get("idempotent"), path + ".idempotent");
         return new Step.Shell(name, command, timeout, idempotent, onFailure, line);
     }
 
@@ -466,7 +458,7 @@ public final class RunbookFileParser {
         int scheme = prefix.indexOf("://");
         int hostEnd = scheme < 0 ? -1 : indexOfAny(prefix, scheme + 3);
         if (scheme < 0 || (hostEnd < 0 && !url.variables().isEmpty())) {
-            error(node, path, "scheme, host and port must be written out, such as https://kube-api.internal:6443/...; "
+            yaml.error(node, path, "scheme, host and port must be written out, such as https://kube-api.internal:6443/...; "
                     + "templates may fill in the path and query only");
             return;
         }
@@ -475,10 +467,10 @@ public final class RunbookFileParser {
             URI uri = URI.create(literal);
             String refusal = settings.hosts().refusal(uri);
             if (refusal != null) {
-                warning(node, path, refusal + "; the step will be refused");
+                yaml.warning(node, path, refusal + "; the step will be refused");
             }
         } catch (IllegalArgumentException e) {
-            error(node, path, "is not a URL: " + e.getMessage());
+            yaml.error(node, path, "is not a URL: " + e.getMessage());
         }
     }
 
@@ -496,7 +488,7 @@ public final class RunbookFileParser {
         if (node == null) {
             return null;
         }
-        String text = scalar(node, path);
+        String text = yaml.scalar(node, path);
         if (text == null) {
             return null;
         }
@@ -505,17 +497,17 @@ public final class RunbookFileParser {
             for (String variable : template.variables()) {
                 if (variable.startsWith("secret.")) {
                     if (!secretsAllowed) {
-                        error(node, path, "{{" + variable + "}}: secrets may be used in headers and bodies only, "
+                        yaml.error(node, path, "{{" + variable + "}}: secrets may be used in headers and bodies only, "
                                 + "never in URLs, messages or commands, which are recorded");
                     } else if (!dryRunOnly && settings.secrets().apply(variable.substring(7)) == null) {
-                        warning(node, path, "{{" + variable + "}}: TOCSIN_RUNBOOK_SECRET_" + variable.substring(7)
+                        yaml.warning(node, path, "{{" + variable + "}}: TOCSIN_RUNBOOK_SECRET_" + variable.substring(7)
                                 + " is not set; the step will fail (a dry run does not need it)");
                     }
                 }
             }
             return template;
         } catch (IllegalArgumentException e) {
-            error(node, path, e.getMessage());
+            yaml.error(node, path, e.getMessage());
             return null;
         }
     }
@@ -523,105 +515,9 @@ public final class RunbookFileParser {
     private Node required(Map<String, Node> keys, String key, Node parent, String path, String hint) {
         Node node = keys.get(key);
         if (node == null) {
-            error(parent, path + "." + key, "is required: " + hint);
+            yaml.error(parent, path + "." + key, "is required: " + hint);
         }
         return node;
-    }
-
-    private Map<String, Node> keys(MappingNode mapping, String path, Set<String> allowed) {
-        Map<String, Node> keys = new LinkedHashMap<>();
-        for (NodeTuple tuple : mapping.getValue()) {
-            String key = scalar(tuple.getKeyNode(), path);
-            String where = path.isEmpty() ? key : path + "." + key;
-            if (!allowed.contains(key)) {
-                error(tuple.getKeyNode(), where, "unknown key; expected one of " + new TreeSet<>(allowed));
-            } else if (keys.put(key, tuple.getValueNode()) != null) {
-                error(tuple.getKeyNode(), where, "appears twice");
-            }
-        }
-        return keys;
-    }
-
-    private String scalar(Node node, String path) {
-        if (!(node instanceof ScalarNode scalar)) {
-            error(node, path, "must be a single value");
-            return null;
-        }
-        Matcher matcher = VARIABLE.matcher(scalar.getValue());
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            if (matcher.group(1).startsWith("TOCSIN_")) {
-                // Tocsin's own settings hold tokens and secrets; what a value becomes is recorded and posted.
-                error(node, path, "${" + matcher.group(1) + "}: Tocsin's own settings cannot be read into a runbook; "
-                        + "for a secret use {{secret.NAME}} in a header or body");
-                matcher.appendReplacement(out, "");
-                continue;
-            }
-            String found = settings.environment().apply(matcher.group(1));
-            String value = found != null && !found.isEmpty() ? found : matcher.group(2);
-            if (value == null) {
-                error(node, path, "${" + matcher.group(1) + "} is not set");
-                value = "";
-            }
-            matcher.appendReplacement(out, Matcher.quoteReplacement(value));
-        }
-        matcher.appendTail(out);
-        return out.toString();
-    }
-
-    private Duration duration(Node node, String path) {
-        String text = scalar(node, path);
-        if (text == null) {
-            return null;
-        }
-        Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            error(node, path, "\"" + text + "\" is not a duration; use such as 500ms, 30s, 15m or 2h");
-            return null;
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
-    }
-
-    private int count(Node node, String path, int min, int max) {
-        String text = scalar(node, path);
-        try {
-            int value = Integer.parseInt(text == null ? "" : text.trim());
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        error(node, path, "must be a whole number from " + min + " to " + max);
-        return min;
-    }
-
-    private boolean bool(Node node, String path) {
-        String text = scalar(node, path);
-        if ("true".equals(text) || "false".equals(text)) {
-            return Boolean.parseBoolean(text);
-        }
-        error(node, path, "must be true or false");
-        return false;
-    }
-
-    private void error(Node node, String path, String message) {
-        errors.add(file + ":" + line(node) + ": " + path + ": " + message);
-    }
-
-    private void warning(Node node, String path, String message) {
-        warnings.add(file + ":" + line(node) + ": " + path + ": " + message);
-    }
-
-    private static int line(Node node) {
-        return node == null ? 1 : node.getStartMark().getLine() + 1;
     }
 
     private static String hash(String text) {

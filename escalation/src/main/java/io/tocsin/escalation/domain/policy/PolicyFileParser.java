@@ -1,31 +1,24 @@
 package io.tocsin.escalation.domain.policy;
 
-import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Priority;
+import io.tocsin.yamlfiles.YamlFile;
 
 /**
  * Reads an escalation policy file (YAML, {@code version: 1}; format in {@code docs/escalation-policies.md}). Every
@@ -34,8 +27,6 @@ import io.tocsin.events.Priority;
  */
 public final class PolicyFileParser {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)?");
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Set<String> ROOT_KEYS = Set.of("version", "sla", "priority_rules", "grouping", "policies");
     private static final Set<String> PRIORITY_RULE_KEYS = Set.of("match", "priority");
     private static final Set<String> GROUPING_RULE_KEYS = Set.of("match", "by");
@@ -44,13 +35,11 @@ public final class PolicyFileParser {
     private static final Set<String> MATCH_KEYS = Set.of("priority", "labels");
     private static final Set<String> LEVEL_KEYS = Set.of("after", "notify");
 
-    private final String file;
-    private final Function<String, String> environment;
-    private final List<String> problems = new ArrayList<>();
+    /** An unset variable reads as "": an empty address means "not configured". */
+    private final YamlFile yaml;
 
     private PolicyFileParser(String file, Function<String, String> environment) {
-        this.file = file;
-        this.environment = environment;
+        this.yaml = new YamlFile(file, environment, YamlFile.Rules.LENIENT);
     }
 
     /**
@@ -63,29 +52,23 @@ public final class PolicyFileParser {
     }
 
     private PolicySet read(String text) {
-        Node root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            throw new PolicyFileException(List.of(file + ":" + (e.getProblemMark().getLine() + 1) + ": not valid YAML: "
-                    + e.getProblem()));
+        MappingNode root = yaml.root(text, "version, sla and policies");
+        if (root == null) {
+            throw new PolicyFileException(yaml.errors());
         }
-        if (!(root instanceof MappingNode mapping)) {
-            throw new PolicyFileException(List.of(file + ":1: expected a mapping with version, sla and policies"));
-        }
-        Map<String, Node> keys = keys(mapping, "", ROOT_KEYS);
+        Map<String, Node> keys = yaml.keys(root, "", ROOT_KEYS);
         Node versionNode = keys.get("version");
         if (versionNode == null) {
-            problem(root, "version", "is required (version: 1)");
-        } else if (!"1".equals(scalar(versionNode, "version"))) {
-            problem(versionNode, "version", "unsupported version; this Tocsin reads version 1");
+            yaml.error(root, "version", "is required (version: 1)");
+        } else if (!"1".equals(yaml.scalar(versionNode, "version"))) {
+            yaml.error(versionNode, "version", "unsupported version; this Tocsin reads version 1");
         }
         Map<Priority, Duration> sla = sla(keys.get("sla"));
         List<PriorityRule> priorityRules = priorityRules(keys.get("priority_rules"));
         List<GroupingRule> grouping = groupingRules(keys.get("grouping"));
         List<EscalationPolicy> policies = policies(keys.get("policies"), root);
-        if (!problems.isEmpty()) {
-            throw new PolicyFileException(problems);
+        if (yaml.hasErrors()) {
+            throw new PolicyFileException(yaml.errors());
         }
         return new PolicySet(1, policies, sla, priorityRules, grouping);
     }
@@ -96,17 +79,17 @@ public final class PolicyFileParser {
             return sla;
         }
         if (!(node instanceof MappingNode mapping)) {
-            problem(node, "sla", "must map priorities to durations, such as P0: 15m");
+            yaml.error(node, "sla", "must map priorities to durations, such as P0: 15m");
             return sla;
         }
         for (NodeTuple tuple : mapping.getValue()) {
-            String name = scalar(tuple.getKeyNode(), "sla");
+            String name = yaml.scalar(tuple.getKeyNode(), "sla");
             Priority priority = Priority.fromWire(name);
             if (priority == Priority.UNKNOWN) {
-                problem(tuple.getKeyNode(), "sla." + name, "is not a priority (P0, P1, P2 or P3)");
+                yaml.error(tuple.getKeyNode(), "sla." + name, "is not a priority (P0, P1, P2 or P3)");
                 continue;
             }
-            Duration duration = duration(tuple.getValueNode(), "sla." + name);
+            Duration duration = yaml.duration(tuple.getValueNode(), "sla." + name);
             if (duration != null) {
                 sla.put(priority, duration);
             }
@@ -118,13 +101,13 @@ public final class PolicyFileParser {
         List<PriorityRule> rules = new ArrayList<>();
         for (Map.Entry<String, MappingNode> item : ruleItems(node, "priority_rules").entrySet()) {
             String path = item.getKey();
-            Map<String, Node> keys = keys(item.getValue(), path, PRIORITY_RULE_KEYS);
+            Map<String, Node> keys = yaml.keys(item.getValue(), path, PRIORITY_RULE_KEYS);
             IncidentMatcher match = labelMatch(keys.get("match"), item.getValue(), path + ".match");
             Node priorityNode = keys.get("priority");
             Priority priority = priorityNode == null ? Priority.UNKNOWN
-                    : Priority.fromWire(scalar(priorityNode, path + ".priority"));
+                    : Priority.fromWire(yaml.scalar(priorityNode, path + ".priority"));
             if (priority == Priority.UNKNOWN) {
-                problem(priorityNode == null ? item.getValue() : priorityNode, path + ".priority",
+                yaml.error(priorityNode == null ? item.getValue() : priorityNode, path + ".priority",
                         "is required: P0, P1, P2 or P3");
                 continue;
             }
@@ -137,19 +120,19 @@ public final class PolicyFileParser {
         List<GroupingRule> rules = new ArrayList<>();
         for (Map.Entry<String, MappingNode> item : ruleItems(node, "grouping").entrySet()) {
             String path = item.getKey();
-            Map<String, Node> keys = keys(item.getValue(), path, GROUPING_RULE_KEYS);
+            Map<String, Node> keys = yaml.keys(item.getValue(), path, GROUPING_RULE_KEYS);
             IncidentMatcher match = labelMatch(keys.get("match"), item.getValue(), path + ".match");
             List<String> by = new ArrayList<>();
             if (keys.get("by") instanceof SequenceNode sequence) {
                 for (Node label : sequence.getValue()) {
-                    String name = scalar(label, path + ".by");
+                    String name = yaml.scalar(label, path + ".by");
                     if (name != null && !name.isBlank()) {
                         by.add(name.trim());
                     }
                 }
             }
             if (by.isEmpty()) {
-                problem(keys.getOrDefault("by", item.getValue()), path + ".by",
+                yaml.error(keys.getOrDefault("by", item.getValue()), path + ".by",
                         "is required: a list of labels such as [alertname, cluster]");
                 continue;
             }
@@ -165,7 +148,7 @@ public final class PolicyFileParser {
             return items;
         }
         if (!(node instanceof SequenceNode sequence)) {
-            problem(node, path, "must be a list of rules, each with match and " + ("grouping".equals(path) ? "by"
+            yaml.error(node, path, "must be a list of rules, each with match and " + ("grouping".equals(path) ? "by"
                     : "priority"));
             return items;
         }
@@ -174,7 +157,7 @@ public final class PolicyFileParser {
             if (item instanceof MappingNode mapping) {
                 items.put(path + "[" + i + "]", mapping);
             } else {
-                problem(item, path + "[" + i + "]", "must be a mapping with match and "
+                yaml.error(item, path + "[" + i + "]", "must be a mapping with match and "
                         + ("grouping".equals(path) ? "by" : "priority"));
             }
         }
@@ -184,12 +167,12 @@ public final class PolicyFileParser {
     /** A rule's match: labels only (an alert has no incident priority yet), and required. */
     private IncidentMatcher labelMatch(Node node, Node parent, String path) {
         if (node == null) {
-            problem(parent, path, "is required: labels to match, such as {labels: {team: db}}");
+            yaml.error(parent, path, "is required: labels to match, such as {labels: {team: db}}");
             return IncidentMatcher.ANY;
         }
         IncidentMatcher match = match(node, path);
         if (!match.priorities().isEmpty()) {
-            problem(node, path + ".priority", "a rule matches alert labels only");
+            yaml.error(node, path + ".priority", "a rule matches alert labels only");
         }
         return new IncidentMatcher(java.util.Set.of(), match.labels());
     }
@@ -197,11 +180,11 @@ public final class PolicyFileParser {
     private List<EscalationPolicy> policies(Node node, Node root) {
         List<EscalationPolicy> policies = new ArrayList<>();
         if (node == null) {
-            problem(root, "policies", "is required: a list of escalation policies");
+            yaml.error(root, "policies", "is required: a list of escalation policies");
             return policies;
         }
         if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
-            problem(node, "policies", "must be a non-empty list of escalation policies");
+            yaml.error(node, "policies", "must be a non-empty list of escalation policies");
             return policies;
         }
         Set<String> names = new HashSet<>();
@@ -213,10 +196,10 @@ public final class PolicyFileParser {
                 continue;
             }
             if (!names.add(policy.name())) {
-                problem(items.get(i), path + ".name", "\"" + policy.name() + "\" is used by an earlier policy");
+                yaml.error(items.get(i), path + ".name", "\"" + policy.name() + "\" is used by an earlier policy");
             }
             if (i == items.size() - 1 && !policy.match().equals(IncidentMatcher.ANY)) {
-                problem(items.get(i), path, "the last policy is the fallback and must have no match");
+                yaml.error(items.get(i), path, "the last policy is the fallback and must have no match");
             }
             policies.add(policy);
         }
@@ -225,23 +208,23 @@ public final class PolicyFileParser {
 
     private EscalationPolicy policy(Node node, String path) {
         if (!(node instanceof MappingNode mapping)) {
-            problem(node, path, "must be a mapping with name and levels");
+            yaml.error(node, path, "must be a mapping with name and levels");
             return null;
         }
-        Map<String, Node> keys = keys(mapping, path, POLICY_KEYS);
-        String name = keys.containsKey("name") ? scalar(keys.get("name"), path + ".name") : null;
+        Map<String, Node> keys = yaml.keys(mapping, path, POLICY_KEYS);
+        String name = keys.containsKey("name") ? yaml.scalar(keys.get("name"), path + ".name") : null;
         if (name == null || name.isBlank()) {
-            problem(node, path + ".name", "is required");
+            yaml.error(node, path + ".name", "is required");
             name = path;
         }
         IncidentMatcher match = match(keys.get("match"), path + ".match");
         List<Level> levels = levels(keys.get("levels"), node, path + ".levels");
-        int repeat = keys.containsKey("repeat") ? count(keys.get("repeat"), path + ".repeat") : 0;
+        int repeat = keys.containsKey("repeat") ? yaml.count(keys.get("repeat"), path + ".repeat", 0, 100) : 0;
         Duration repeatAfter = keys.containsKey("repeat_after")
-                ? duration(keys.get("repeat_after"), path + ".repeat_after")
+                ? yaml.duration(keys.get("repeat_after"), path + ".repeat_after")
                 : Duration.ofMinutes(30);
         boolean autoResolve = !keys.containsKey("auto_resolve")
-                || bool(keys.get("auto_resolve"), path + ".auto_resolve");
+                || yaml.bool(keys.get("auto_resolve"), path + ".auto_resolve");
         return new EscalationPolicy(name, match, levels, repeat, repeatAfter == null ? Duration.ZERO : repeatAfter,
                 autoResolve);
     }
@@ -251,19 +234,19 @@ public final class PolicyFileParser {
             return IncidentMatcher.ANY;
         }
         if (!(node instanceof MappingNode mapping)) {
-            problem(node, path, "must be a mapping with priority and/or labels");
+            yaml.error(node, path, "must be a mapping with priority and/or labels");
             return IncidentMatcher.ANY;
         }
-        Map<String, Node> keys = keys(mapping, path, MATCH_KEYS);
+        Map<String, Node> keys = yaml.keys(mapping, path, MATCH_KEYS);
         Set<Priority> priorities = EnumSet.noneOf(Priority.class);
         Node priorityNode = keys.get("priority");
         if (priorityNode != null) {
             List<Node> values = priorityNode instanceof SequenceNode sequence ? sequence.getValue()
                     : List.of(priorityNode);
             for (Node value : values) {
-                Priority priority = Priority.fromWire(scalar(value, path + ".priority"));
+                Priority priority = Priority.fromWire(yaml.scalar(value, path + ".priority"));
                 if (priority == Priority.UNKNOWN) {
-                    problem(value, path + ".priority", "must be P0, P1, P2 or P3");
+                    yaml.error(value, path + ".priority", "must be P0, P1, P2 or P3");
                 } else {
                     priorities.add(priority);
                 }
@@ -273,19 +256,19 @@ public final class PolicyFileParser {
         Node labelsNode = keys.get("labels");
         if (labelsNode instanceof MappingNode labelMapping) {
             for (NodeTuple tuple : labelMapping.getValue()) {
-                String label = scalar(tuple.getKeyNode(), path + ".labels");
-                String value = scalar(tuple.getValueNode(), path + ".labels." + label);
+                String label = yaml.scalar(tuple.getKeyNode(), path + ".labels");
+                String value = yaml.scalar(tuple.getValueNode(), path + ".labels." + label);
                 if (value != null && value.startsWith("~")) {
                     try {
                         Pattern.compile(value.substring(1));
                     } catch (RuntimeException e) {
-                        problem(tuple.getValueNode(), path + ".labels." + label, "is not a valid regular expression");
+                        yaml.error(tuple.getValueNode(), path + ".labels." + label, "is not a valid regular expression");
                     }
                 }
                 labels.put(label, value == null ? "" : value);
             }
         } else if (labelsNode != null) {
-            problem(labelsNode, path + ".labels", "must map label names to values");
+            yaml.error(labelsNode, path + ".labels", "must map label names to values");
         }
         return new IncidentMatcher(priorities, labels);
     }
@@ -293,22 +276,22 @@ public final class PolicyFileParser {
     private List<Level> levels(Node node, Node parent, String path) {
         List<Level> levels = new ArrayList<>();
         if (node == null) {
-            problem(parent, path, "is required: at least one level");
+            yaml.error(parent, path, "is required: at least one level");
             return levels;
         }
         if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
-            problem(node, path, "must be a non-empty list of levels");
+            yaml.error(node, path, "must be a non-empty list of levels");
             return levels;
         }
         for (int i = 0; i < sequence.getValue().size(); i++) {
             Node item = sequence.getValue().get(i);
             String levelPath = path + "[" + i + "]";
             if (!(item instanceof MappingNode mapping)) {
-                problem(item, levelPath, "must be a mapping with after and notify");
+                yaml.error(item, levelPath, "must be a mapping with after and notify");
                 continue;
             }
-            Map<String, Node> keys = keys(mapping, levelPath, LEVEL_KEYS);
-            Duration after = keys.containsKey("after") ? duration(keys.get("after"), levelPath + ".after")
+            Map<String, Node> keys = yaml.keys(mapping, levelPath, LEVEL_KEYS);
+            Duration after = keys.containsKey("after") ? yaml.duration(keys.get("after"), levelPath + ".after")
                     : Duration.ZERO;
             List<NotificationTarget> targets = targets(keys.get("notify"), item, levelPath + ".notify");
             levels.add(new Level(after == null ? Duration.ZERO : after, targets));
@@ -319,7 +302,7 @@ public final class PolicyFileParser {
     private List<NotificationTarget> targets(Node node, Node parent, String path) {
         List<NotificationTarget> targets = new ArrayList<>();
         if (!(node instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
-            problem(node == null ? parent : node, path,
+            yaml.error(node == null ? parent : node, path,
                     "is required: a list such as [{slack: \"#oncall\"}, {pagerduty: \"<routing key>\"}]");
             return targets;
         }
@@ -327,22 +310,22 @@ public final class PolicyFileParser {
             Node item = sequence.getValue().get(i);
             String targetPath = path + "[" + i + "]";
             if (!(item instanceof MappingNode mapping) || mapping.getValue().size() != 1) {
-                problem(item, targetPath, "must be one of slack, pagerduty, email or webhook with its address");
+                yaml.error(item, targetPath, "must be one of slack, pagerduty, email or webhook with its address");
                 continue;
             }
             NodeTuple tuple = mapping.getValue().get(0);
-            String kind = scalar(tuple.getKeyNode(), targetPath);
+            String kind = yaml.scalar(tuple.getKeyNode(), targetPath);
             NotificationTarget.Channel channel = NotificationTarget.Channel.fromWire(kind);
             if (channel == NotificationTarget.Channel.UNKNOWN) {
-                problem(tuple.getKeyNode(), targetPath, "unknown target \"" + kind
+                yaml.error(tuple.getKeyNode(), targetPath, "unknown target \"" + kind
                         + "\"; use slack, pagerduty, email or webhook");
                 continue;
             }
-            String address = scalar(tuple.getValueNode(), targetPath + "." + kind);
+            String address = yaml.scalar(tuple.getValueNode(), targetPath + "." + kind);
             String trimmed = address == null ? "" : address.trim();
             String wrong = wrongAddress(channel, trimmed);
             if (wrong != null) {
-                problem(tuple.getValueNode(), targetPath + "." + kind, wrong);
+                yaml.error(tuple.getValueNode(), targetPath + "." + kind, wrong);
                 continue;
             }
             targets.add(new NotificationTarget(channel, trimmed));
@@ -386,87 +369,5 @@ public final class PolicyFileParser {
                 return null;
             }
         }
-    }
-
-    private Map<String, Node> keys(MappingNode mapping, String path, Set<String> allowed) {
-        Map<String, Node> keys = new LinkedHashMap<>();
-        for (NodeTuple tuple : mapping.getValue()) {
-            String key = scalar(tuple.getKeyNode(), path);
-            String where = path.isEmpty() ? key : path + "." + key;
-            if (!allowed.contains(key)) {
-                problem(tuple.getKeyNode(), where, "unknown key; expected one of " + new java.util.TreeSet<>(allowed));
-            } else if (keys.put(key, tuple.getValueNode()) != null) {
-                problem(tuple.getKeyNode(), where, "appears twice");
-            }
-        }
-        return keys;
-    }
-
-    private String scalar(Node node, String path) {
-        if (!(node instanceof ScalarNode scalar)) {
-            problem(node, path, "must be a single value");
-            return null;
-        }
-        return substitute(scalar.getValue());
-    }
-
-    private String substitute(String value) {
-        Matcher matcher = VARIABLE.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String found = environment.apply(matcher.group(1));
-            String replacement = found != null && !found.isEmpty() ? found
-                    : matcher.group(2) != null ? matcher.group(2) : "";
-            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        matcher.appendTail(out);
-        return out.toString();
-    }
-
-    private Duration duration(Node node, String path) {
-        String text = scalar(node, path);
-        if (text == null) {
-            return null;
-        }
-        Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            problem(node, path, "\"" + text + "\" is not a duration; use seconds or minutes such as 30s, 15m or 2h");
-            return null;
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
-    }
-
-    private int count(Node node, String path) {
-        String text = scalar(node, path);
-        try {
-            int value = Integer.parseInt(text == null ? "" : text.trim());
-            if (value >= 0 && value <= 100) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        problem(node, path, "must be a whole number from 0 to 100");
-        return 0;
-    }
-
-    private boolean bool(Node node, String path) {
-        String text = scalar(node, path);
-        if ("true".equals(text) || "false".equals(text)) {
-            return Boolean.parseBoolean(text);
-        }
-        problem(node, path, "must be true or false");
-        return true;
-    }
-
-    private void problem(Node node, String path, String message) {
-        int line = node == null ? 1 : node.getStartMark().getLine() + 1;
-        problems.add(file + ":" + line + ": " + path + ": " + message);
     }
 }
