@@ -20,6 +20,8 @@ public class Fakes implements QuarkusTestResourceLifecycleManager {
 
     public static final String KUBE_TOKEN = "kube-secret-token-0123456789";
     public static final String API_TOKEN = "runbook-test-token-0001";
+    /** A secret as a file-mounted Kubernetes Secret often has it: with a trailing newline. */
+    public static final String FILE_TOKEN = "file-token-0123456789\n";
 
     private static WireMockServer http;
 
@@ -37,12 +39,13 @@ public class Fakes implements QuarkusTestResourceLifecycleManager {
         http = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         http.start();
         Map<String, String> config = new HashMap<>();
-        config.put("FAKE_URL", baseUrl());
+        config.put("tocsin.runbook.variables.FAKE_URL", baseUrl());
         config.put("tocsin.runbook.directory", Path.of("src", "test", "resources", "runbooks").toAbsolutePath()
                 .toString());
         config.put("tocsin.runbook.allowed-hosts", "127.0.0.1,169.254.169.254");
         config.put("tocsin.runbook.shell-allowlist", "/bin/echo");
         config.put("tocsin.runbook-secret.KUBE_TOKEN", KUBE_TOKEN);
+        config.put("tocsin.runbook-secret.FILE_TOKEN", FILE_TOKEN);
         config.put("tocsin.runbook.api-tokens", "tests:" + API_TOKEN);
         return config;
     }

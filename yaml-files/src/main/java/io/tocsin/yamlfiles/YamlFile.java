@@ -29,26 +29,33 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 public final class YamlFile {
 
     /** How a kind of file reads its values, where escalation policies and runbooks differ. */
-    public record Rules(boolean unsetIsError, String reservedPrefix, String reservedReason, boolean milliseconds) {
+    public record Rules(boolean unsetIsError, List<String> reservedPrefixes, String reservedReason,
+            boolean milliseconds) {
 
         /** An unset variable without a default reads as ""; every variable may be read; durations in s, m or h. */
-        public static final Rules LENIENT = new Rules(false, null, null, false);
+        public static final Rules LENIENT = new Rules(false, List.of(), null, false);
 
         /** An unset variable without a default is an error. */
         public Rules unsetIsAnError() {
-            return new Rules(true, reservedPrefix, reservedReason, milliseconds);
+            return new Rules(true, reservedPrefixes, reservedReason, milliseconds);
         }
 
-        /** Variables whose names start with {@code prefix} may not be read; {@code reason} says why. */
-        public Rules reserving(String prefix, String reason) {
-            return new Rules(unsetIsError, prefix, reason, milliseconds);
+        /**
+         * Variables whose names start with one of {@code prefixes}, in any case (environment variables are matched
+         * without regard to case by some lookups), may not be read; {@code reason} says why.
+         */
+        public Rules reserving(String reason, String... prefixes) {
+            return new Rules(unsetIsError, List.of(prefixes), reason, milliseconds);
         }
 
         /** Durations may also be given in milliseconds ({@code 500ms}). */
         public Rules withMilliseconds() {
-            return new Rules(unsetIsError, reservedPrefix, reservedReason, true);
+            return new Rules(unsetIsError, reservedPrefixes, reservedReason, true);
         }
     }
+
+    /** The longest duration any file may give: longer is a typo. */
+    public static final Duration LONGEST = Duration.ofDays(366);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)?");
@@ -58,6 +65,7 @@ public final class YamlFile {
     private final Function<String, String> environment;
     private final Rules rules;
     private final List<String> errors = new ArrayList<>();
+    private final List<String> substitutions = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
     /**
@@ -126,7 +134,8 @@ public final class YamlFile {
 
     private String variable(Matcher matcher, Node node, String path) {
         String name = matcher.group(1);
-        if (rules.reservedPrefix() != null && name.startsWith(rules.reservedPrefix())) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        if (rules.reservedPrefixes().stream().anyMatch(upper::startsWith)) {
             error(node, path, "${" + name + "}: " + rules.reservedReason());
             return "";
         }
@@ -135,6 +144,7 @@ public final class YamlFile {
         if (value == null && rules.unsetIsError()) {
             error(node, path, "${" + name + "} is not set");
         }
+        substitutions.add(name + "=" + value);
         return value == null ? "" : value;
     }
 
@@ -151,14 +161,24 @@ public final class YamlFile {
                     : "seconds or minutes such as 30s, 15m or 2h"));
             return null;
         }
-        long amount = Long.parseLong(matcher.group(1));
         String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        Duration duration;
+        try {
+            long amount = Long.parseLong(matcher.group(1));
+            duration = switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            duration = null;
+        }
+        if (duration == null || duration.compareTo(LONGEST) > 0) {
+            error(node, path, "\"" + text + "\" is too long; at most 366 days");
+            return null;
+        }
+        return duration;
     }
 
     /** A whole number from {@code min} to {@code max}, or {@code min} (an error). */
@@ -202,6 +222,11 @@ public final class YamlFile {
 
     public List<String> errors() {
         return List.copyOf(errors);
+    }
+
+    /** Every {@code ${VARIABLE}} filled in so far, as {@code NAME=value}, in order: part of what the file means. */
+    public List<String> substitutions() {
+        return List.copyOf(substitutions);
     }
 
     public List<String> warnings() {

@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.nodes.Node;
 class YamlFileTest {
 
     private static final YamlFile.Rules STRICT = YamlFile.Rules.LENIENT.unsetIsAnError()
-            .reserving("TOCSIN_", "Tocsin's own settings cannot be read").withMilliseconds();
+            .reserving("Tocsin's own settings cannot be read", "TOCSIN_").withMilliseconds();
     private static final Map<String, String> ENVIRONMENT = Map.of("HOST", "db.internal", "EMPTY", "");
 
     @Test

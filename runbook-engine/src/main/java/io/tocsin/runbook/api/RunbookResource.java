@@ -238,10 +238,22 @@ public class RunbookResource {
 
     private Uni<Response> decide(String id, String body, boolean approve, RoutingContext routing, UriInfo uri) {
         String actor = routing.get(ApiAuthenticationFilter.ACTOR);
+        Integer step;
+        try {
+            JsonNode json = body == null || body.isBlank() ? null : mapper.readTree(body);
+            JsonNode given = json == null || !json.isObject() ? null : json.get("step");
+            if (given != null && !given.canConvertToInt()) {
+                return bad(uri, "step", "must be the index of the approval step (0 first), such as {\"step\": 4}");
+            }
+            step = given == null ? null : given.asInt();
+        } catch (java.io.IOException e) {
+            return bad(uri, "body", "is not JSON");
+        }
+        // Locked as it is read: a round may be timing the approval out at this very moment.
         return withReason(body, uri, reason -> withRun(id, uri, runId -> sessions.withTransaction((session, tx) -> session
-                .find(RunRecord.class, runId).chain(found -> found == null
+                .find(RunRecord.class, runId, LockMode.PESSIMISTIC_WRITE).chain(found -> found == null
                         ? Uni.createFrom().item(Problems.notFound(uri.getPath(), "no run has the id " + id))
-                        : runner.decide(session, runId, null, approve, actor, reason, clock.instant())
+                        : runner.decide(session, runId, step, approve, actor, reason, clock.instant())
                                 .chain(refusal -> answer(session, runId, refusal, uri))))
                 .invoke(this::kicked)));
     }
@@ -273,6 +285,9 @@ public class RunbookResource {
             JsonNode reason = json == null ? null : json.get("reason");
             if (json == null || !json.isObject() || (reason != null && !reason.isTextual())) {
                 return bad(uri, "reason", "must be text, in a JSON object such as {\"reason\": \"checked the graphs\"}");
+            }
+            if (reason != null && reason.asText().length() > 500) {
+                return bad(uri, "reason", "must be at most 500 characters");
             }
             return action.apply(reason == null ? null : reason.asText());
         } catch (java.io.IOException e) {

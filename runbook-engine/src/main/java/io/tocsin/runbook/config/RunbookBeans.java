@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.DefaultBean;
@@ -59,8 +58,7 @@ public class RunbookBeans {
      */
     @Produces
     @Singleton
-    RunbookCatalog catalog(RunbookConfig config, HostPolicy hosts, Secrets secrets, Config environment)
-            throws IOException {
+    RunbookCatalog catalog(RunbookConfig config, HostPolicy hosts, Secrets secrets) throws IOException {
         if (config.directory().isEmpty() || config.directory().get().isBlank()) {
             LOG.info("no runbooks: TOCSIN_RUNBOOK_DIR is not set");
             return new RunbookCatalog(List.of());
@@ -77,7 +75,10 @@ public class RunbookBeans {
         }
         RunbookFileParser.Settings settings = new RunbookFileParser.Settings(hosts,
                 Set.copyOf(config.shellAllowlist().orElse(List.of())), config.prometheusUrl().orElse(null),
-                secrets::value, name -> environment.getOptionalValue(name, String.class).orElse(null));
+                // The environment itself, not the configuration: a configuration lookup would also find properties
+                // such as the database password under an environment-style name.
+                secrets::value, name -> System.getenv(name) != null ? System.getenv(name)
+                        : config.variables().get(name));
         List<Path> files;
         try (Stream<Path> listing = Files.list(folder)) {
             files = listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()

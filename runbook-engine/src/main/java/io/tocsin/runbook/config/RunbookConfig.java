@@ -2,6 +2,7 @@ package io.tocsin.runbook.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -26,6 +27,12 @@ public interface RunbookConfig {
 
     /** The Prometheus that prometheus-query steps ask when they name none ({@code TOCSIN_RUNBOOK_PROMETHEUS_URL}). */
     Optional<String> prometheusUrl();
+
+    /**
+     * Values for {@code ${NAME}} in runbook files besides the environment's ({@code tocsin.runbook.variables.NAME});
+     * the environment wins.
+     */
+    Map<String, String> variables();
 
     /** Who may call the API ({@code TOCSIN_API_TOKENS}, as for escalation). */
     Optional<String> apiTokens();

@@ -17,7 +17,7 @@ public final class HostPolicy {
     private static final Set<String> METADATA_NAMES = Set.of("metadata.google.internal", "metadata",
             "metadata.azure.com", "instance-data", "instance-data.ec2.internal");
     private static final Set<String> METADATA_ADDRESSES = Set.of("169.254.169.254", "fd00:ec2:0:0:0:0:0:254",
-            "100.100.100.200", "169.254.170.2");
+            "fd20:ce:0:0:0:0:0:254", "100.100.100.200", "169.254.170.2");
 
     private final List<String> allowed;
 
@@ -56,6 +56,13 @@ public final class HostPolicy {
 
     /** Why a request may not go to {@code address}, which the URL's host resolved to, or null. */
     public String refusal(String host, InetAddress address) {
+        InetAddress embedded = embeddedIpv4(address);
+        if (embedded != null) {
+            String refusal = refusal(host, embedded);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
         String text = address.getHostAddress().toLowerCase(Locale.ROOT);
         int zone = text.indexOf('%');
         if (zone >= 0) {
@@ -74,6 +81,34 @@ public final class HostPolicy {
         return null;
     }
 
+    /** The IPv4 address an IPv6 one carries (compatible, NAT64 64:ff9b::/96, or 6to4 2002::/16), or null. */
+    static InetAddress embeddedIpv4(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return null;
+        }
+        byte[] b = address.getAddress();
+        int from = -1;
+        boolean zeros = true;
+        for (int i = 0; i < 12; i++) {
+            zeros &= b[i] == 0;
+        }
+        if (zeros) {
+            from = 12;
+        } else if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
+            from = 12;
+        } else if (b[0] == 0x20 && b[1] == 0x02) {
+            from = 2;
+        }
+        if (from < 0) {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(new byte[] { b[from], b[from + 1], b[from + 2], b[from + 3] });
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     private boolean allowlisted(String host, int port) {
         for (String entry : allowed) {
             String entryHost = entry;
@@ -81,10 +116,10 @@ public final class HostPolicy {
             int colon = entry.lastIndexOf(':');
             if (colon > 0 && entry.indexOf(':') == colon && entry.substring(colon + 1).matches("[0-9]+")) {
                 entryHost = entry.substring(0, colon);
-                entryPort = Integer.parseInt(entry.substring(colon + 1));
+                entryPort = port(entry.substring(colon + 1));
             } else if (entry.startsWith("[") && entry.contains("]:")) {
                 entryHost = entry.substring(0, entry.indexOf("]:") + 1);
-                entryPort = Integer.parseInt(entry.substring(entry.indexOf("]:") + 2));
+                entryPort = port(entry.substring(entry.indexOf("]:") + 2));
             }
             entryHost = stripBrackets(entryHost);
             if (entryPort != null && entryPort != port) {
@@ -95,6 +130,16 @@ public final class HostPolicy {
             }
         }
         return false;
+    }
+
+    /** A port, or -1 (matching nothing) for a number no port can be. */
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            return port > 0 && port < 65536 ? port : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static String stripBrackets(String host) {

@@ -46,8 +46,8 @@ public final class RunbookFileParser {
      * recorded and posted.
      */
     private static final YamlFile.Rules VALUES = YamlFile.Rules.LENIENT.unsetIsAnError()
-            .reserving("TOCSIN_", "Tocsin's own settings cannot be read into a runbook; for a secret use "
-                    + "{{secret.NAME}} in a header or body")
+            .reserving("Tocsin's own settings cannot be read into a runbook; for a secret use "
+                    + "{{secret.NAME}} in a header or body", "TOCSIN_", "QUARKUS_", "MP_")
             .withMilliseconds();
     private static final Set<String> ROOT_KEYS = Set.of("version", "name", "description", "match", "trigger",
             "dry_run", "timeout", "max_runs_per_incident", "cancel_on_resolve", "steps");
@@ -117,6 +117,7 @@ public final class RunbookFileParser {
         dryRunOnly = Boolean.TRUE.equals(dryRun);
         Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), "timeout")
                 : Duration.ofMinutes(30);
+        timeout = within(timeout, keys.get("timeout"), "timeout", Duration.ofSeconds(1), Duration.ofDays(7));
         int maxRuns = keys.containsKey("max_runs_per_incident")
                 ? yaml.count(keys.get("max_runs_per_incident"), "max_runs_per_incident", 1, 100)
                 : 1;
@@ -133,7 +134,7 @@ public final class RunbookFileParser {
                     + longest.toMinutes() + " min");
         }
         Runbook runbook = new Runbook(name, yaml.file(), description == null ? "" : description, match, trigger, dryRun,
-                timeout, maxRuns, cancelOnResolve, steps, hash(text));
+                timeout, maxRuns, cancelOnResolve, steps, hash(text + "\n" + String.join("\n", yaml.substitutions())));
         return new LoadedRunbook(yaml.file(), name, runbook, List.of(), yaml.warnings());
     }
 
@@ -199,6 +200,16 @@ public final class RunbookFileParser {
             }
         }
         return steps;
+    }
+
+    /** {@code duration} when it is from {@code min} to {@code max}; else null, with an error. */
+    private Duration within(Duration duration, Node node, String path, Duration min, Duration max) {
+        if (duration != null && (duration.compareTo(min) < 0 || duration.compareTo(max) > 0)) {
+            yaml.error(node, path, "must be " + (min.isZero() ? "" : "more than 0 and ") + "at most "
+                    + max.toDays() + " days");
+            return null;
+        }
+        return duration;
     }
 
     /** The longest a step can take: its wait, its approval timeout, or every attempt of its call. */
@@ -276,7 +287,8 @@ public final class RunbookFileParser {
             case "prometheus-query" -> prometheus(keys, node, path, name, onFailure, line);
             case "wait" -> {
                 Duration duration = required(keys, "duration", node, path, "such as 2m") == null ? null
-                        : yaml.duration(keys.get("duration"), path + ".duration");
+                        : within(yaml.duration(keys.get("duration"), path + ".duration"), keys.get("duration"),
+                                path + ".duration", Duration.ZERO, Duration.ofDays(7));
                 yield new Step.Wait(name, duration == null ? Duration.ZERO : duration, line);
             }
             case "approval" -> {
@@ -284,6 +296,7 @@ public final class RunbookFileParser {
                         path + ".message", false);
                 Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                         : Duration.ofMinutes(30);
+                timeout = within(timeout, keys.get("timeout"), path + ".timeout", Duration.ofMillis(1), Duration.ofDays(7));
                 yield new Step.Approval(name, message, timeout, onFailure, line);
             }
             case "notify" -> new Step.Notify(name,
@@ -333,6 +346,7 @@ public final class RunbookFileParser {
         }
         Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(10);
+        timeout = within(timeout, keys.get("timeout"), path + ".timeout", Duration.ofMillis(1), Duration.ofDays(7));
         int retries = keys.containsKey("retries") ? yaml.count(keys.get("retries"), path + ".retries", 0, 10) : 2;
         boolean idempotent = keys.containsKey("idempotent") ? yaml.bool(keys.get("idempotent"), path + ".idempotent")
                 : IDEMPOTENT_METHODS.contains(method);
@@ -350,6 +364,11 @@ public final class RunbookFileParser {
             checkUrl(Template.parse(url), keys.getOrDefault("url", node), path + ".url");
         }
         Template query = template(required(keys, "query", node, path, "a PromQL expression"), path + ".query", false);
+        if (query != null && !query.unfiltered().isEmpty()) {
+            yaml.warning(keys.get("query"), path + ".query", "{{" + query.unfiltered().get(0) + "}} is not escaped; "
+                    + "inside a PromQL string write {{" + query.unfiltered().get(0) + " | json}}, so a value cannot "
+                    + "end the string (and mind regular-expression characters after =~)");
+        }
         Condition condition = null;
         Node conditionNode = required(keys, "condition", node, path, "such as \"< 0.01\"");
         if (conditionNode != null) {
@@ -371,6 +390,7 @@ public final class RunbookFileParser {
         }
         Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(10);
+        timeout = within(timeout, keys.get("timeout"), path + ".timeout", Duration.ofMillis(1), Duration.ofDays(7));
         int retries = keys.containsKey("retries") ? yaml.count(keys.get("retries"), path + ".retries", 0, 10) : 2;
         return new Step.PrometheusQuery(name, url == null ? "" : url.replaceAll("/+$", ""), query, condition,
                 emptySucceeds, timeout, retries, onFailure, line);
@@ -448,6 +468,7 @@ public final class RunbookFileParser {
         }
         Duration timeout = keys.containsKey("timeout") ? yaml.duration(keys.get("timeout"), path + ".timeout")
                 : Duration.ofSeconds(60);
+        timeout = within(timeout, keys.get("timeout"), path + ".timeout", Duration.ofMillis(1), Duration.ofDays(7));
         boolean idempotent = keys.containsKey("idempotent") && yaml.bool(keys.get("idempotent"), path + ".idempotent");
         return new Step.Shell(name, command, timeout, idempotent, onFailure, line);
     }

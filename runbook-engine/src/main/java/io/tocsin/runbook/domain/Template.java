@@ -87,6 +87,11 @@ public final class Template {
         return parts.stream().filter(p -> p.variable() != null).map(Part::variable).toList();
     }
 
+    /** The variables it uses without a filter, in order. */
+    public List<String> unfiltered() {
+        return parts.stream().filter(p -> p.variable() != null && p.filter() == null).map(Part::variable).toList();
+    }
+
     /** The text before the first substitution. */
     public String literalPrefix() {
         int at = text.indexOf("{{");
@@ -108,6 +113,10 @@ public final class Template {
             String value = values.apply(part.variable());
             if (value == null) {
                 throw new MissingValue(part.variable());
+            }
+            if (encoding == Encoding.URL && (value.isEmpty() || ".".equals(value) || "..".equals(value))) {
+                // Percent-encoding leaves dots alone, and servers and proxies read "." and ".." as path steps.
+                throw new UnsafeValue(part.variable(), value);
             }
             String filtered = "json".equals(part.filter()) ? jsonEscape(value) : value;
             // In a URL every value is percent-encoded, whatever its filter says.
@@ -144,6 +153,13 @@ public final class Template {
             }
         }
         return out.toString();
+    }
+
+    /** A value that cannot go into a URL: empty, {@code .} or {@code ..}, which would change the path. */
+    public static final class UnsafeValue extends RuntimeException {
+        public UnsafeValue(String variable, String value) {
+            super(variable + " is \"" + value + "\", which cannot be part of a URL");
+        }
     }
 
     /** A template used a variable that has no value for this incident (a label it does not carry, an unset secret). */

@@ -2,6 +2,7 @@ package io.tocsin.runbook.domain;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -61,8 +62,11 @@ public final class Variables {
         }
         String out = text;
         for (Map.Entry<String, String> secret : used.entrySet()) {
-            if (secret.getValue().length() >= 4) {
-                out = out.replace(secret.getValue(), "[secret " + secret.getKey() + "]");
+            // Also without surrounding blanks: a secret read from a file keeps its newline, an echo may not.
+            for (String form : List.of(secret.getValue(), secret.getValue().strip())) {
+                if (form.length() >= 4) {
+                    out = out.replace(form, "[secret " + secret.getKey() + "]");
+                }
             }
         }
         return out;

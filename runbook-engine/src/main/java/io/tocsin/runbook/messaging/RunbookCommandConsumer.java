@@ -6,6 +6,7 @@ import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -61,16 +62,19 @@ public class RunbookCommandConsumer {
     }
 
     private Uni<Void> apply(RunbookCommand command) {
-        Instant now = clock.instant();
-        return sessions.withTransaction((session, tx) -> outbox
-                .firstTime(session, "runbook-command:" + command.commandId(), now)
-                .chain(first -> !first ? Uni.createFrom().<String> nullItem() : switch (command.action()) {
-                    case APPROVE, DENY -> runner.decide(session, command.runId(), command.stepIndex(),
-                            command.action() == RunbookCommand.Action.APPROVE, command.actor(), command.reason(), now);
-                    default -> session.find(RunRecord.class, command.runId()).chain(run -> run == null
-                            ? Uni.createFrom().item("no run has the id " + command.runId())
-                            : runner.cancel(session, run, command.actor(), command.reason(), now));
-                }))
+        return sessions.withTransaction((session, tx) -> {
+            Instant now = clock.instant();
+            return outbox.firstTime(session, "runbook-command:" + command.commandId(), now)
+                    .chain(first -> !first ? Uni.createFrom().<String> nullItem() : switch (command.action()) {
+                        case APPROVE, DENY -> runner.decide(session, command.runId(), command.stepIndex(),
+                                command.action() == RunbookCommand.Action.APPROVE, command.actor(), command.reason(),
+                                now);
+                        default -> session.find(RunRecord.class, command.runId(), LockMode.PESSIMISTIC_WRITE)
+                                .chain(run -> run == null
+                                        ? Uni.createFrom().item("no run has the id " + command.runId())
+                                        : runner.cancel(session, run, command.actor(), command.reason(), now));
+                    });
+        })
                 .invoke(refusal -> {
                     if (refusal != null) {
                         LOG.infof("command %s (%s by %s) changed nothing: %s", command.commandId(),

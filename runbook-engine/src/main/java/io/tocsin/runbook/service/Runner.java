@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +22,7 @@ import io.tocsin.events.RunbookEvent;
 import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.outbox.Rounds;
 import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.domain.Durations;
 import io.tocsin.runbook.domain.OnFailure;
 import io.tocsin.runbook.domain.Outcome;
 import io.tocsin.runbook.domain.Runbook;
@@ -65,6 +68,8 @@ public class Runner {
     private final Clock clock;
     private final Vertx vertx;
     private final Rounds rounds;
+    /** Runs whose last rounds failed, and how often in a row. */
+    private final Map<UUID, Integer> stuck = new ConcurrentHashMap<>();
 
     public Runner(Mutiny.SessionFactory sessions, RunbookCatalog catalog, StepCalls calls, RunLog log,
             OutboxRelay relay, RunbookMetrics metrics, Secrets secrets, RunbookConfig config, Clock clock,
@@ -106,30 +111,63 @@ public class Runner {
         rounds.kick();
     }
 
-    /** Moves every due run on; emits how many it claimed. */
+    /** Moves every due run on, each in a transaction of its own; emits how many were due. */
     Uni<Integer> round() {
         Instant now = clock.instant();
-        List<Call> started = new ArrayList<>();
-        return sessions.withTransaction((session, tx) -> session
-                .createSelectionQuery("from RunRecord where state = 'running' and (nextAt <= :now or deadline <= :now) "
-                        + "order by nextAt, id", RunRecord.class)
+        return sessions.withSession(session -> session
+                .createSelectionQuery("select id from RunRecord where state = 'running' and (nextAt <= :now or "
+                        + "deadline <= :now) order by nextAt, id", UUID.class)
                 .setParameter("now", now)
                 .setMaxResults(BATCH)
+                .getResultList())
+                .chain(ids -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (UUID id : ids) {
+                        chain = chain.call(() -> move(id, now));
+                    }
+                    return chain.replaceWith(ids.size());
+                });
+    }
+
+    /**
+     * Moves one run on, unless another instance has it ({@code SKIP LOCKED}). A run that fails to move three rounds
+     * in a row (a bug, a definition the engine cannot run) fails visibly instead of stalling, and never holds back the
+     * other runs.
+     */
+    private Uni<Void> move(UUID id, Instant now) {
+        List<Call> started = new ArrayList<>();
+        return sessions.withTransaction((session, tx) -> session
+                .createSelectionQuery("from RunRecord where id = :id and state = 'running'", RunRecord.class)
+                .setParameter("id", id)
                 .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
                 .getResultList()
-                .chain(runs -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (RunRecord run : runs) {
-                        chain = chain.call(() -> advance(session, run, now, started));
-                    }
-                    return chain.replaceWith(runs.size());
-                }))
-                .invoke(claimed -> {
-                    if (claimed > 0) {
-                        relay.kick();
-                    }
+                .chain(runs -> runs.isEmpty() ? Uni.createFrom().voidItem()
+                        : advance(session, runs.get(0), now, started)))
+                .invoke(() -> {
+                    stuck.remove(id);
+                    relay.kick();
                     started.forEach(this::call);
+                })
+                .onFailure().recoverWithUni(failure -> {
+                    int times = stuck.merge(id, 1, Integer::sum);
+                    LOG.warnf("run %s could not move on (%d time(s)): %s", id, times, failure.toString());
+                    return times < 3 ? Uni.createFrom().voidItem() : broken(id, failure);
                 });
+    }
+
+    private Uni<Void> broken(UUID id, Throwable failure) {
+        Instant now = clock.instant();
+        return sessions.withTransaction((session, tx) -> session.find(RunRecord.class, id, LockMode.PESSIMISTIC_WRITE)
+                .chain(run -> run == null || !RunRecord.RUNNING.equals(run.state) ? Uni.createFrom().voidItem()
+                        : end(session, run, RunRecord.FAILED, RunLog.engine(run.runbook), "the engine could not go "
+                                + "on with this run: " + failure.getClass().getSimpleName()
+                                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), now)))
+                .invoke(() -> {
+                    stuck.remove(id);
+                    relay.kick();
+                })
+                .onFailure().invoke(f -> LOG.warnf("run %s: failing it failed too, trying again: %s", id, f.toString()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /**
@@ -145,9 +183,9 @@ public class Runner {
                 RunRecord.class)
                 .setParameter("incident", incident.incidentId).setParameter("runbook", runbook.name())
                 .getResultList().chain(earlier -> {
-                    Optional<RunRecord> inProgress = earlier.stream().filter(r -> RunRecord.RUNNING.equals(r.state))
-                            .findFirst();
                     boolean dryRun = config.dryRun() || Boolean.TRUE.equals(runbook.dryRun()) || dryRunAsked;
+                    Optional<RunRecord> inProgress = earlier.stream()
+                            .filter(r -> RunRecord.RUNNING.equals(r.state) && r.dryRun == dryRun).findFirst();
                     // Dry runs and real runs count separately: trying a runbook out must not use up its real runs.
                     long counted = earlier.stream().filter(r -> r.dryRun == dryRun).count();
                     if (inProgress.isPresent()) {
@@ -222,15 +260,10 @@ public class Runner {
         if (!RunRecord.RUNNING.equals(run.state)) {
             return Uni.createFrom().item("run " + run.id + " already " + run.state);
         }
-        return stepRow(session, run).chain(row -> {
-            if (row != null && "running".equals(row.state)) {
-                row.state = Outcome.FAILED.wire();
-                row.output = "cancelled";
-                row.finishedAt = now;
-            }
-            return end(session, run, RunRecord.CANCELLED, actor, "cancelled by " + actor
-                    + (reason == null || reason.isBlank() ? "" : ": " + reason), now);
-        }).replaceWith((String) null);
+        String why = "cancelled by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        return stepRow(session, run).chain(row -> stopStep(session, run, row, actor, why, now))
+                .chain(() -> end(session, run, RunRecord.CANCELLED, actor, why, now))
+                .replaceWith((String) null);
     }
 
     private Uni<Void> advance(Mutiny.Session session, RunRecord run, Instant now, List<Call> started) {
@@ -249,11 +282,11 @@ public class Runner {
         Uni<Void> moved = switch (run.stepState) {
             case RunRecord.DUE -> begin(session, run, runbook, step, now, started);
             case RunRecord.WAITING -> stepRow(session, run).chain(row -> finish(session, run, runbook, step, row,
-                    StepResult.succeeded("waited " + human(((Step.Wait) step).duration()), null), null,
+                    StepResult.succeeded("waited " + Durations.human(((Step.Wait) step).duration()), null), null,
                     RunLog.engine(run.runbook), now));
             case RunRecord.AWAITING_APPROVAL -> stepRow(session, run).chain(row -> finish(session, run, runbook, step,
                     row, new StepResult(Outcome.TIMED_OUT, "nobody approved or denied it within "
-                            + human(((Step.Approval) step).timeout()), null, false, null),
+                            + Durations.human(((Step.Approval) step).timeout()), null, false, null),
                     null, RunLog.engine(run.runbook), now));
             case RunRecord.IN_FLIGHT -> cutOff(session, run, runbook, step, now);
             default -> Uni.createFrom().voidItem();
@@ -299,12 +332,12 @@ public class Runner {
             if (step instanceof Step.Wait wait) {
                 if (run.dryRun) {
                     return finish(session, run, runbook, step, row, StepResult.succeeded("would wait "
-                            + human(wait.duration()) + "; a dry run goes straight on", null), null, engine, now);
+                            + Durations.human(wait.duration()) + "; a dry run goes straight on", null), null, engine, now);
                 }
                 run.stepState = RunRecord.WAITING;
                 run.nextAt = now.plus(wait.duration());
                 return log.step(session, run, RunbookEvent.Kind.STEP_STARTED, run.stepIndex, step.name(),
-                        step.kind(), engine, "waiting " + human(wait.duration()), now, null);
+                        step.kind(), engine, "waiting " + Durations.human(wait.duration()), now, null);
             }
             if (step instanceof Step.Approval approval) {
                 String question = approval.message().render(variables.values(), Template.Encoding.PLAIN);
@@ -361,6 +394,9 @@ public class Runner {
         } catch (Template.MissingValue e) {
             return finish(session, run, runbook, step, row, StepResult.failed("{{" + e.variable()
                     + "}} has no value for this incident", null), null, engine, now);
+        } catch (Template.UnsafeValue e) {
+            return finish(session, run, runbook, step, row, StepResult.failed("refused: " + e.getMessage(), null),
+                    null, engine, now);
         } catch (Refused e) {
             return finish(session, run, runbook, step, row, StepResult.failed("refused: " + e.getMessage(), null),
                     null, engine, now);
@@ -390,9 +426,9 @@ public class Runner {
 
     /** Records a call's result, unless the run moved on meanwhile (cancelled, timed out, found cut off). */
     private Uni<Void> record(Call call, StepResult result) {
-        Instant now = clock.instant();
         return sessions.withTransaction((session, tx) -> session
                 .find(RunRecord.class, call.runId(), LockMode.PESSIMISTIC_WRITE).chain(run -> {
+                    Instant now = clock.instant();
                     if (run == null || !RunRecord.RUNNING.equals(run.state) || run.stepIndex != call.index()
                             || !RunRecord.IN_FLIGHT.equals(run.stepState) || run.attempt != call.attempt()) {
                         LOG.infof("run %s: step %d attempt %d ended (%s) after the run moved on; not recorded",
@@ -482,18 +518,27 @@ public class Runner {
     }
 
     private Uni<Void> timedOut(Mutiny.Session session, RunRecord run, Instant now) {
-        return stepRow(session, run).chain(row -> {
-            if (row != null && "running".equals(row.state)) {
-                row.state = Outcome.FAILED.wire();
-                row.output = "the run timed out";
-                row.finishedAt = now;
-            }
-            return end(session, run, RunRecord.FAILED, RunLog.engine(run.runbook), "timed out after "
-                    + human(Duration.between(run.startedAt, run.deadline)) + " during step " + (row == null
-                            ? run.stepIndex
-                            : row.name),
-                    now);
-        });
+        String why = "timed out after " + Durations.human(Duration.between(run.startedAt, run.deadline));
+        return stepRow(session, run).chain(row -> stopStep(session, run, row, RunLog.engine(run.runbook),
+                "the run " + why, now)
+                .chain(() -> end(session, run, RunRecord.FAILED, RunLog.engine(run.runbook), why + " during step "
+                        + (row == null ? run.stepIndex : row.name), now)));
+    }
+
+    /**
+     * Ends the step a run stopped in: its row failed, and a step event, so the timeline (and a Slack approval request)
+     * says the step will not go on.
+     */
+    private Uni<Void> stopStep(Mutiny.Session session, RunRecord run, StepRecord row, String actor, String why,
+            Instant now) {
+        if (row == null || !"running".equals(row.state)) {
+            return Uni.createFrom().voidItem();
+        }
+        row.state = Outcome.FAILED.wire();
+        row.output = why;
+        row.finishedAt = now;
+        return log.step(session, run, RunbookEvent.Kind.STEP_FAILED, row.stepIndex, row.name, row.kind, actor, why,
+                now, null);
     }
 
     private Uni<Void> changed(Mutiny.Session session, RunRecord run, Instant now) {
@@ -524,10 +569,13 @@ public class Runner {
     private void call(Call call) {
         Context context = Rounds.fresh(vertx);
         Uni.createFrom().deferred(() -> call.call().execute())
-                .onFailure().recoverWithItem(failure -> StepResult.failed("could not be made: " + failure, null))
+                .onFailure().recoverWithItem(failure -> StepResult.failed("could not be made: "
+                        + failure.getClass().getSimpleName(), null))
                 .emitOn(task -> context.runOnContext(ignored -> task.run()))
                 .chain(result -> record(call, result)
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(10))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                        // Until the call would be taken for cut off: a result known is better than a guess.
+                        .expireIn(config.inFlightGrace().toMillis()))
                 .subscribe().with(ignored -> {
                 }, failure -> LOG.warnf("run %s: recording step %d failed; it is found cut off later: %s",
                         call.runId(), call.index(), failure.getMessage()));
@@ -556,20 +604,6 @@ public class Runner {
     private static Duration backoff(int attempt) {
         Duration wait = Duration.ofSeconds(1L << Math.min(attempt - 1, 5));
         return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-    }
-
-    static String human(Duration duration) {
-        long seconds = duration.toSeconds();
-        if (seconds == 0 && !duration.isZero()) {
-            return duration.toMillis() + " ms";
-        }
-        if (seconds % 3600 == 0 && seconds > 0) {
-            return seconds / 3600 + " h";
-        }
-        if (seconds % 60 == 0 && seconds > 0) {
-            return seconds / 60 + " min";
-        }
-        return seconds + " s";
     }
 
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -68,10 +69,12 @@ public class Triggers {
 
     /** Emits how many runs the event started or cancelled; a redelivered event does nothing. */
     public Uni<Integer> apply(IncidentEvent event) {
-        Instant now = clock.instant();
-        return sessions.withTransaction((session, tx) -> outbox
-                .firstTime(session, "incident-event:" + event.eventId(), now)
-                .chain(first -> first ? applyOnce(session, event, now) : Uni.createFrom().item(0)))
+        return sessions.withTransaction((session, tx) -> {
+            // Read in the transaction: after an outage and retries, "now" is when the event is applied.
+            Instant now = clock.instant();
+            return outbox.firstTime(session, "incident-event:" + event.eventId(), now)
+                    .chain(first -> first ? applyOnce(session, event, now) : Uni.createFrom().item(0));
+        })
                 .invoke(changed -> {
                     if (changed > 0) {
                         relay.kick();
@@ -172,7 +175,8 @@ public class Triggers {
     private Uni<Integer> cancelOnResolve(Mutiny.Session session, IncidentViewRecord view, Instant now) {
         return session.createSelectionQuery("from RunRecord where incidentId = :incident and state = 'running' "
                 + "and cancelOnResolve = true", RunRecord.class)
-                .setParameter("incident", view.incidentId).getResultList().chain(runs -> {
+                .setParameter("incident", view.incidentId).setLockMode(LockMode.PESSIMISTIC_WRITE).getResultList()
+                .chain(runs -> {
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (RunRecord run : runs) {
                         chain = chain.call(() -> runner.cancel(session, run, "tocsin", "the incident resolved", now));

@@ -1,24 +1,33 @@
 package io.tocsin.runbook.step;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +38,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.domain.Durations;
 import io.tocsin.runbook.domain.HostPolicy;
 import io.tocsin.runbook.domain.Outcome;
 import io.tocsin.runbook.domain.Step;
@@ -46,6 +56,13 @@ public class StepCalls {
 
     /** The most of a response or a program's output that is kept. */
     static final int MAX_OUTPUT = 4096;
+
+    /** Reads bodies and program output, which may block until their deadline. */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "runbook-output-reader");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final HostPolicy hosts;
     private final Set<String> programs;
@@ -84,7 +101,13 @@ public class StepCalls {
         Map<String, String> headers = new LinkedHashMap<>();
         StringBuilder input = new StringBuilder(step.method()).append(' ').append(shownUrl);
         step.headers().forEach((name, value) -> {
-            headers.put(name, value.render(variables.values(), Template.Encoding.PLAIN));
+            String real = value.render(variables.values(), Template.Encoding.PLAIN);
+            if (real.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                // Never the value in the message: it may hold a secret (one read from a file keeps its newline).
+                throw new Refused("header " + name + ": its value holds a line break or another control character "
+                        + "once filled in (a secret or label with a trailing newline?)");
+            }
+            headers.put(name, real);
             input.append('\n').append(name).append(": ").append(value.render(variables.redacted(),
                     Template.Encoding.PLAIN));
         });
@@ -101,7 +124,7 @@ public class StepCalls {
 
             @Override
             public Uni<StepResult> execute() {
-                return blocking(() -> {
+                return blocking(step.idempotent(), variables, () -> {
                     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(step.timeout())
                             .method(step.method(), body == null ? HttpRequest.BodyPublishers.noBody()
                                     : HttpRequest.BodyPublishers.ofString(body));
@@ -128,7 +151,7 @@ public class StepCalls {
 
             @Override
             public Uni<StepResult> execute() {
-                return blocking(() -> send(HttpRequest.newBuilder(uri).timeout(step.timeout())
+                return blocking(true, variables, () -> send(HttpRequest.newBuilder(uri).timeout(step.timeout())
                         .header("Accept", "application/json").GET().build(), step.timeout(), true, variables,
                         status -> status == 200, (status, text) -> evaluate(step, text)));
             }
@@ -191,6 +214,12 @@ public class StepCalls {
         if (!programs.contains(argv.get(0))) {
             throw new Refused(argv.get(0) + " is not in TOCSIN_RUNBOOK_SHELL_ALLOWLIST");
         }
+        for (int i = 1; i < argv.size(); i++) {
+            if (argv.get(i).startsWith("-") && !step.command().get(i).literalPrefix().startsWith("-")) {
+                throw new Refused("argument " + i + " would begin with \"-\" from " + step.command().get(i)
+                        + ", and the program would read it as an option");
+            }
+        }
         String described = String.join(" ", step.command().stream()
                 .map(t -> t.render(variables.redacted(), Template.Encoding.PLAIN)).toList());
         return new PreparedCall() {
@@ -201,26 +230,23 @@ public class StepCalls {
 
             @Override
             public Uni<StepResult> execute() {
-                return blocking(() -> {
-                    Path out = Files.createTempFile("tocsin-runbook-", ".out");
-                    try {
-                        ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
-                                .redirectOutput(out.toFile());
-                        // Nothing of the engine's environment (tokens, secrets) reaches the program.
-                        builder.environment().clear();
-                        builder.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
-                        Process process = builder.start();
-                        if (!process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                            process.destroyForcibly();
-                            return StepResult.failed("still running after " + step.timeout().toSeconds()
-                                    + " s; stopped", variables.redact(read(out)));
-                        }
-                        String output = variables.redact(read(out));
-                        return process.exitValue() == 0 ? StepResult.succeeded("exit 0", output)
-                                : StepResult.failed("exit " + process.exitValue(), output);
-                    } finally {
-                        Files.deleteIfExists(out);
+                return blocking(step.idempotent(), variables, () -> {
+                    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                    // Nothing of the engine's environment (tokens, secrets) reaches the program.
+                    builder.environment().clear();
+                    builder.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
+                    Process process = builder.start();
+                    CompletableFuture<byte[]> output = capped(process.getInputStream());
+                    if (!process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                        process.descendants().forEach(ProcessHandle::destroyForcibly);
+                        process.destroyForcibly();
+                        return StepResult.failed("still running after " + Durations.human(step.timeout()) + "; stopped",
+                                text(output, variables));
                     }
+                    String text = text(output, variables);
+                    return process.exitValue() == 0 ? StepResult.succeeded("exit 0", text)
+                            : StepResult.failed("exit " + process.exitValue(), text);
                 });
             }
         };
@@ -235,7 +261,7 @@ public class StepCalls {
     }
 
     private StepResult send(HttpRequest request, Duration timeout, boolean idempotent, Variables variables,
-            Expect expect, OnSuccess success) throws IOException, InterruptedException {
+            Expect expect, OnSuccess success) throws InterruptedException {
         String host = request.uri().getHost();
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
@@ -247,29 +273,100 @@ public class StepCalls {
         } catch (UnknownHostException e) {
             return StepResult.retryable("host " + host + " is unknown", null, null);
         }
-        HttpResponse<byte[]> response;
+        // One deadline for the whole exchange: a timeout on the request alone stops counting once headers arrive.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<HttpResponse<InputStream>> exchange = client.sendAsync(request,
+                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            // No answer: the request may have taken effect, so only an idempotent one is made again.
-            return idempotent ? StepResult.retryable("no answer within " + timeout.toMillis() + " ms", null, null)
-                    : StepResult.failed("no answer within " + timeout.toMillis() + " ms; not made again because the "
-                            + "step is not idempotent and may have taken effect", null);
-        } catch (IOException e) {
-            return StepResult.retryable("could not call " + host + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()), null, null);
+            response = exchange.get(left(deadline), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return noAnswer(timeout, idempotent);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+                return noAnswer(timeout, idempotent);
+            }
+            String what = "could not call " + host + ": " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : " " + cause.getMessage());
+            // Refused or never connected: nothing was sent, so even a POST may go again.
+            boolean notSent = cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+            return notSent || idempotent ? StepResult.retryable(what, null, null) : uncertain(what);
+        }
+        CompletableFuture<byte[]> reading = capped(response.body());
+        byte[] bytes;
+        try {
+            bytes = reading.get(left(deadline), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            bytes = new byte[0];
+        } finally {
+            close(response.body());
         }
         int status = response.statusCode();
-        String body = variables.redact(truncate(new String(response.body(), StandardCharsets.UTF_8)));
+        String body = truncate(variables.redact(new String(bytes, StandardCharsets.UTF_8)));
         if (expect.ok(status)) {
             return success.result(status, body);
         }
-        if (status == 429 || status >= 500) {
+        if (status == 429 || status == 503 || (status >= 500 && idempotent)) {
             Duration after = response.headers().firstValue("Retry-After").map(StepCalls::seconds).orElse(null);
             return StepResult.retryable("HTTP " + status, body, after);
         }
+        if (status >= 500) {
+            return new StepResult(Outcome.FAILED, "HTTP " + status + "; not made again because the step is not "
+                    + "idempotent and may have taken effect", body, false, null);
+        }
         return new StepResult(Outcome.FAILED, "HTTP " + status + (status / 100 == 2 ? " (not an expected status)"
                 : ""), body, false, null);
+    }
+
+    private static StepResult noAnswer(Duration timeout, boolean idempotent) {
+        // No answer: the request may have taken effect, so only an idempotent one is made again.
+        String what = "no answer within " + timeout.toMillis() + " ms";
+        return idempotent ? StepResult.retryable(what, null, null) : uncertain(what);
+    }
+
+    private static StepResult uncertain(String what) {
+        return StepResult.failed(what + "; not made again because the step is not idempotent and may have taken "
+                + "effect", null);
+    }
+
+    private static long left(long deadline) {
+        return Math.max(1, deadline - System.nanoTime());
+    }
+
+    /** Reads at most {@link #MAX_OUTPUT} bytes and one more, then discards the rest, on a thread of its own. */
+    private static CompletableFuture<byte[]> capped(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                byte[] kept = in.readNBytes(MAX_OUTPUT + 1);
+                in.transferTo(OutputStream.nullOutputStream());
+                return kept;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, READERS);
+    }
+
+    private static String text(CompletableFuture<byte[]> output, Variables variables) {
+        byte[] bytes;
+        try {
+            bytes = output.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bytes = new byte[0];
+        } catch (ExecutionException | TimeoutException e) {
+            bytes = new byte[0];
+        }
+        return truncate(variables.redact(new String(bytes, StandardCharsets.UTF_8)));
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // closing aborts an exchange whose rest is not wanted; nothing to add
+        }
     }
 
     private static Duration seconds(String value) {
@@ -290,7 +387,7 @@ public class StepCalls {
         }
         String refusal = hosts.refusal(uri);
         String host = uri.getHost();
-        if (refusal == null && host != null && host.matches("[0-9.]+|\\[?[0-9a-fA-F:.]+]?")) {
+        if (refusal == null && host != null && (host.matches("[0-9.]+") || host.contains(":"))) {
             // An address written out needs no lookup: refuse a link-local or metadata one before anything starts.
             try {
                 refusal = hosts.refusal(host, InetAddress.getByName(host));
@@ -304,23 +401,20 @@ public class StepCalls {
         return uri;
     }
 
-    private static String read(Path file) throws IOException {
-        return truncate(Files.readString(file, StandardCharsets.UTF_8));
-    }
-
     private static String truncate(String text) {
         return text.length() <= MAX_OUTPUT ? text : text.substring(0, MAX_OUTPUT) + "… (truncated)";
     }
 
-    private static Uni<StepResult> blocking(Checked call) {
+    private static Uni<StepResult> blocking(boolean idempotent, Variables variables, Checked call) {
         Supplier<StepResult> supplier = () -> {
             try {
                 return call.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return StepResult.retryable("interrupted", null, null);
+                return idempotent ? StepResult.retryable("interrupted", null, null) : uncertain("interrupted");
             } catch (Exception e) {
-                return StepResult.failed("could not be made: " + e, null);
+                // A library's message may quote what it was given, a secret included.
+                return StepResult.failed(variables.redact("could not be made: " + e), null);
             }
         };
         return Uni.createFrom().item(supplier).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());

@@ -74,7 +74,7 @@ class RunbookApiTest {
 
         assertThat(list.getBoolean("dryRun")).isFalse();
         assertThat(list.getList("items.file")).containsExactly("broken.yaml", "cut-off.yaml", "dry.yaml",
-                "flaky.yaml", "full.yaml", "manual.yaml", "priority.yaml", "refused.yaml", "slow-post.yaml");
+                "flaky.yaml", "full.yaml", "headers.yaml", "manual.yaml", "priority.yaml", "refused.yaml", "slow-post.yaml");
         assertThat(list.getBoolean("items.find { it.file == 'broken.yaml' }.valid")).isFalse();
         assertThat(list.getList("items.find { it.file == 'broken.yaml' }.errors", String.class)).singleElement()
                 .asString().startsWith("broken.yaml:7: steps[0] (call).colour: unknown key");
@@ -119,15 +119,18 @@ class RunbookApiTest {
         known(incident, "manual");
         String path = "/api/v1/incidents/" + incident + "/runbooks/manual-echo/run";
 
+        String trial = Api.call().body("{\"dryRun\": true}").post(path).then().statusCode(201).extract().path("id");
         String first = Api.call().post(path).then().statusCode(201).body("state", equalTo("running"))
                 .body("trigger", equalTo("manual")).body("startedBy", equalTo("api:tests")).extract().path("id");
-        await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(Api.run(incident).getString(
-                "currentStepState")));
-        JsonPath run = Api.run(incident);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "waiting".equals(Api.call().get("/api/v1/runbook-runs/"
+                + first).then().extract().jsonPath().getString("currentStepState")));
+        JsonPath run = Api.call().get("/api/v1/runbook-runs/" + first).then().extract().jsonPath();
         assertThat(run.getString("steps[0].state")).isEqualTo("succeeded");
         assertThat(run.getString("steps[0].input")).isEqualTo("/bin/echo hello m1");
         assertThat(run.getString("steps[0].output")).isEqualTo("hello m1\n");
         Api.call().post(path).then().statusCode(409).body("detail", containsString("still in progress"));
+        Api.call().get("/api/v1/runbook-runs/" + trial).then().statusCode(200).body("dryRun", equalTo(true))
+                .body("state", equalTo("succeeded"));
 
         Api.call().body("{\"reason\": \"wrong deployment\"}").post("/api/v1/runbook-runs/" + first + "/cancel").then()
                 .statusCode(200).body("state", equalTo("cancelled"))

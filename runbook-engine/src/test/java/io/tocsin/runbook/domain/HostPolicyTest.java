@@ -42,5 +42,16 @@ class HostPolicyTest {
         assertThat(policy.refusal("alibaba", InetAddress.getByName("100.100.100.200"))).contains("metadata");
         assertThat(policy.refusal("any", InetAddress.getByName("0.0.0.0"))).contains("not a host");
         assertThat(policy.refusal("ok", InetAddress.getByName("127.0.0.1"))).isNull();
+        assertThat(policy.refusal("gcp6", InetAddress.getByName("fd20:ce::254"))).contains("metadata");
+    }
+
+    @Test
+    void anIpv4AddressInsideAnIpv6OneIsJudgedAsItself() throws Exception {
+        for (String wrapped : new String[] { "::a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1",
+                "::ffff:169.254.169.254" }) {
+            assertThat(policy.refusal("wrapped", InetAddress.getByName(wrapped))).as(wrapped)
+                    .contains("link-local or cloud-metadata");
+        }
+        assertThat(policy.refusal("nat64", InetAddress.getByName("64:ff9b::7f00:1"))).isNull();
     }
 }

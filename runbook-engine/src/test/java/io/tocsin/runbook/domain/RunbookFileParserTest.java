@@ -50,7 +50,7 @@ class RunbookFileParserTest {
                     duration: 2m
                   - name: check
                     kind: prometheus-query
-                    query: sum(rate(errors{service="{{labels.service}}"}[5m]))
+                    query: sum(rate(errors{service="{{labels.service | json}}"}[5m]))
                     condition: "< 0.01"
                     on_failure: continue
                   - name: healthy
@@ -160,6 +160,43 @@ class RunbookFileParserTest {
         assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).startsWith("r.yaml:6:")
                 .contains("example.com:443 is not on the allowlist"))
                 .anySatisfy(w -> assertThat(w).startsWith("r.yaml:7:").contains("TOCSIN_RUNBOOK_SECRET_NOPE is not set"));
+    }
+
+    @Test
+    void aDurationTypoIsAnErrorNotACrash() {
+        LoadedRunbook loaded = parse("""
+                version: 1
+                name: typo
+                timeout: 99999999999999999999s
+                steps:
+                  - name: pause
+                    kind: wait
+                    duration: 8d
+                  - name: call
+                    kind: http
+                    url: https://kube-api.internal:6443/x
+                    timeout: 0s
+                """);
+
+        assertThat(loaded.errors()).containsExactly(
+                "r.yaml:3: timeout: \"99999999999999999999s\" is too long; at most 366 days",
+                "r.yaml:7: steps[0] (pause).duration: \"8d\" is not a duration; use such as 500ms, 30s, 15m or 2h",
+                "r.yaml:11: steps[1] (call).timeout: must be more than 0 and at most 7 days");
+    }
+
+    @Test
+    void tocsinsAndQuarkusSettingsCannotBeReadInAnyCase() {
+        LoadedRunbook loaded = parse("""
+                version: 1
+                name: nosy
+                steps:
+                  - name: tell
+                    kind: notify
+                    message: "${tocsin_runbook_secret_KUBE_TOKEN} ${Quarkus_Datasource_Password}"
+                """);
+
+        assertThat(loaded.errors()).hasSize(2).allSatisfy(e -> assertThat(e).contains(
+                "Tocsin's own settings cannot be read into a runbook"));
     }
 
     @Test

@@ -156,8 +156,9 @@ class RunbookRunTest {
         assertThat(Fakes.requests("/apis/apps/v1/namespaces/shop/deployments/broken-approved/scale")).isEmpty();
         String runId = Api.runs(incident).getString("items[0].id");
 
-        Api.call().body("{\"reason\": \"graphs agree\"}").post("/api/v1/runbook-runs/" + runId + "/approve").then()
-                .statusCode(200);
+        Api.call().body("{\"step\": 1}").post("/api/v1/runbook-runs/" + runId + "/approve").then().statusCode(409);
+        Api.call().body("{\"reason\": \"graphs agree\", \"step\": 4}").post("/api/v1/runbook-runs/" + runId
+                + "/approve").then().statusCode(200);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(Api.state(incident)));
         await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds(incident).contains("run.succeeded"));
@@ -287,6 +288,7 @@ class RunbookRunTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> "cancelled".equals(Api.state(incident)));
         assertThat(Api.runs(incident).getList("items")).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds(incident).contains("run.cancelled"));
+        assertThat(events.kinds(incident)).containsSubsequence("step.failed settle", "run.cancelled");
         assertThat(Api.run(incident).getString("result")).isEqualTo("cancelled by tocsin: the incident resolved");
         TestClock.CLOCK.advance(Duration.ofMinutes(3));
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);

@@ -8,20 +8,19 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +32,7 @@ import io.tocsin.runbook.Fakes;
 import io.tocsin.runbook.IncidentFeed;
 import io.tocsin.runbook.RunbookEvents;
 import io.tocsin.runbook.TestClock;
+import io.tocsin.runbook.domain.RunbookCatalog;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
 import io.tocsin.testsupport.KafkaTestResource;
@@ -47,6 +47,9 @@ class StepFailuresTest {
 
     @InjectKafkaBroker
     KafkaBroker broker;
+
+    @Inject
+    RunbookCatalog catalog;
 
     IncidentFeed feed;
     RunbookEvents events;
@@ -124,6 +127,55 @@ class StepFailuresTest {
     }
 
     @Test
+    void aPostWhoseConnectionBrokeAfterSendingIsNotMadeAgain() {
+        Fakes.http().stubFor(post(urlPathEqualTo("/slow-post/reset-1")).willReturn(aResponse()
+                .withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        UUID incident = incident("slow-post", "reset-1");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(Api.state(incident)));
+        assertThat(Fakes.requests("/slow-post/reset-1")).hasSize(1);
+        assertThat(Api.run(incident).getString("result")).startsWith("step call failed: could not call 127.0.0.1: ")
+                .endsWith("not made again because the step is not idempotent and may have taken effect");
+    }
+
+    @Test
+    void aHugeAnswerIsCutAtFourKilobytes() {
+        Fakes.http().stubFor(get(urlPathEqualTo("/flaky/huge-1")).willReturn(aResponse().withStatus(200)
+                .withBody("x".repeat(2_000_000))));
+        UUID incident = incident("retry", "huge-1");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(Api.state(incident)));
+        assertThat(Api.run(incident).getString("steps[0].output")).hasSize(4097 + "… (truncated)".length() - 1)
+                .endsWith("… (truncated)");
+    }
+
+    @Test
+    void aLabelThatWouldWalkUpTheUrlPathIsRefused() {
+        UUID incident = incident("retry", "..");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(Api.state(incident)));
+        assertThat(Api.run(incident).getString("result")).isEqualTo(
+                "step call failed: refused: labels.deployment is \"..\", which cannot be part of a URL");
+    }
+
+    @Test
+    void aHeaderValueWithALineBreakIsRefusedWithoutShowingIt() {
+        UUID incident = incident("headers", "two\nlines");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(Api.state(incident)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.kinds(incident).contains("run.failed"));
+        assertThat(summary(incident, RunbookEvent.Kind.STEP_FAILED, "label-header")).isEqualTo("refused: header "
+                + "X-Deployment: its value holds a line break or another control character once filled in (a secret "
+                + "or label with a trailing newline?)");
+        assertThat(summary(incident, RunbookEvent.Kind.STEP_FAILED, "secret-header")).startsWith(
+                "refused: header Authorization: its value holds a line break");
+        assertThat(Api.run(incident).prettify()).doesNotContain(Fakes.FILE_TOKEN.strip());
+        assertThat(events.of(incident)).extracting(RunbookEvent::summary)
+                .noneMatch(text -> text != null && text.contains(Fakes.FILE_TOKEN.strip()));
+        assertThat(Fakes.requests("/headers/")).isEmpty();
+    }
+
+    @Test
     void a404FailsAtOnceWithoutRetrying() {
         Fakes.http().stubFor(get(urlPathEqualTo("/flaky/gone-1")).willReturn(aResponse().withStatus(404)));
         UUID incident = incident("retry", "gone-1");
@@ -149,7 +201,7 @@ class StepFailuresTest {
     }
 
     @Test
-    void afterACrashDuringACallANonIdempotentStepFailsVisiblyAndAnIdempotentOneIsMadeAgain() throws Exception {
+    void afterACrashDuringACallANonIdempotentStepFailsVisiblyAndAnIdempotentOneIsMadeAgain() {
         Fakes.http().stubFor(post(urlPathEqualTo("/cutoff/post/cut-1")).willReturn(aResponse().withStatus(200)));
         Fakes.http().stubFor(get(urlPathEqualTo("/cutoff/get/cut-2")).willReturn(aResponse().withStatus(200)));
         UUID postIncident = UUID.randomUUID();
@@ -166,7 +218,7 @@ class StepFailuresTest {
             Db.update("insert into runbook.run (id, incident_id, runbook, definition_hash, trigger, started_by, dry_run, "
                     + "cancel_on_resolve, state, step_index, step_state, attempt, next_at, deadline, started_at) values "
                     + "(?, ?, 'cut-off', ?, 'manual', 'api:tests', false, true, 'running', ?, 'in-flight', 1, ?, ?, ?)",
-                    crashed[1], crashed[0], hash("cut-off.yaml"), crashed[2], ts(now.minusSeconds(1)),
+                    crashed[1], crashed[0], hash("cut-off"), crashed[2], ts(now.minusSeconds(1)),
                     ts(now.plusSeconds(3600)), ts(now.minusSeconds(60)));
             Db.update("insert into runbook.run_step (run_id, step_index, name, kind, state, attempts, started_at) values "
                     + "(?, ?, ?, 'http', 'running', 1, ?)", crashed[1], crashed[2], crashed[3], ts(now.minusSeconds(60)));
@@ -187,9 +239,7 @@ class StepFailuresTest {
         return Timestamp.from(instant);
     }
 
-    private static String hash(String file) throws Exception {
-        String text = Files.readString(Path.of("src", "test", "resources", "runbooks", file));
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    private String hash(String runbook) {
+        return catalog.named(runbook).orElseThrow().hash();
     }
 }
