@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -32,6 +33,7 @@ import io.tocsin.runbook.config.RunbookConfig;
 import io.tocsin.runbook.domain.LoadedRunbook;
 import io.tocsin.runbook.domain.Runbook;
 import io.tocsin.runbook.domain.RunbookCatalog;
+import io.tocsin.runbook.domain.RunbookFileParser;
 import io.tocsin.runbook.domain.Trigger;
 import io.tocsin.runbook.persistence.IncidentViewRecord;
 import io.tocsin.runbook.persistence.RunRecord;
@@ -52,16 +54,18 @@ public class RunbookResource {
     private final OutboxRelay relay;
     private final RunbookConfig config;
     private final ObjectMapper mapper;
+    private final RunbookFileParser.Settings settings;
     private final Clock clock;
 
     public RunbookResource(Mutiny.SessionFactory sessions, RunbookCatalog catalog, Runner runner, OutboxRelay relay,
-            RunbookConfig config, ObjectMapper mapper, Clock clock) {
+            RunbookConfig config, ObjectMapper mapper, RunbookFileParser.Settings settings, Clock clock) {
         this.sessions = sessions;
         this.catalog = catalog;
         this.runner = runner;
         this.relay = relay;
         this.config = config;
         this.mapper = mapper;
+        this.settings = settings;
         this.clock = clock;
     }
 
@@ -89,6 +93,22 @@ public class RunbookResource {
                 r.match().minPriority() == null ? null : r.match().minPriority().name(),
                 config.dryRun() || Boolean.TRUE.equals(r.dryRun()),
                 r.steps().stream().map(s -> Map.of("name", s.name(), "kind", s.kind())).toList());
+    }
+
+    /** What a runbook file would load as, without deploying it. */
+    public record Validation(String name, boolean valid, List<String> errors, List<String> warnings) {
+    }
+
+    @POST
+    @Path("/runbooks/validate")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Check a runbook file (the body, YAML) as the engine would load it: errors and warnings with "
+            + "their lines; nothing is loaded or run")
+    public Validation validate(@QueryParam("file") String file, String body) {
+        LoadedRunbook loaded = RunbookFileParser.parse(body == null ? "" : body, file == null || file.isBlank()
+                ? "runbook.yaml"
+                : file, settings);
+        return new Validation(loaded.name(), loaded.valid(), loaded.errors(), loaded.warnings());
     }
 
     @GET

@@ -52,33 +52,39 @@ public class RunbookBeans {
         return credentials;
     }
 
-    /**
-     * Every runbook file in the folder, read once at start. An invalid file is logged with each problem and its line,
-     * listed as invalid by the API, and never runs; the other runbooks still load.
-     */
+    /** What runbook files are checked against: the allowlists, the default Prometheus, secrets and variables. */
     @Produces
     @Singleton
-    RunbookCatalog catalog(RunbookConfig config, HostPolicy hosts, Secrets secrets) throws IOException {
-        if (config.directory().isEmpty() || config.directory().get().isBlank()) {
-            LOG.info("no runbooks: TOCSIN_RUNBOOK_DIR is not set");
-            return new RunbookCatalog(List.of());
-        }
+    RunbookFileParser.Settings parserSettings(RunbookConfig config, HostPolicy hosts, Secrets secrets) {
         for (String program : config.shellAllowlist().orElse(List.of())) {
             if (!program.startsWith("/")) {
                 throw new IllegalStateException("TOCSIN_RUNBOOK_SHELL_ALLOWLIST: \"" + program
                         + "\" is not an absolute path; list programs as /usr/local/bin/name");
             }
         }
-        Path folder = Path.of(config.directory().get());
-        if (!Files.isDirectory(folder)) {
-            throw new IllegalStateException("TOCSIN_RUNBOOK_DIR names " + folder + ", which is not a readable folder");
-        }
-        RunbookFileParser.Settings settings = new RunbookFileParser.Settings(hosts,
-                Set.copyOf(config.shellAllowlist().orElse(List.of())), config.prometheusUrl().orElse(null),
+        return new RunbookFileParser.Settings(hosts, Set.copyOf(config.shellAllowlist().orElse(List.of())),
+                config.prometheusUrl().orElse(null),
                 // The environment itself, not the configuration: a configuration lookup would also find properties
                 // such as the database password under an environment-style name.
                 secrets::value, name -> System.getenv(name) != null ? System.getenv(name)
                         : config.variables().get(name));
+    }
+
+    /**
+     * Every runbook file in the folder, read once at start. An invalid file is logged with each problem and its line,
+     * listed as invalid by the API, and never runs; the other runbooks still load.
+     */
+    @Produces
+    @Singleton
+    RunbookCatalog catalog(RunbookConfig config, RunbookFileParser.Settings settings) throws IOException {
+        if (config.directory().isEmpty() || config.directory().get().isBlank()) {
+            LOG.info("no runbooks: TOCSIN_RUNBOOK_DIR is not set");
+            return new RunbookCatalog(List.of());
+        }
+        Path folder = Path.of(config.directory().get());
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalStateException("TOCSIN_RUNBOOK_DIR names " + folder + ", which is not a readable folder");
+        }
         List<Path> files;
         try (Stream<Path> listing = Files.list(folder)) {
             files = listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()

@@ -86,6 +86,30 @@ class RunbookApiTest {
     }
 
     @Test
+    void aRunbookFileCanBeCheckedBeforeItIsDeployed() {
+        Api.call().contentType("application/yaml").body("""
+                version: 1
+                name: candidate
+                steps:
+                  - name: call
+                    kind: http
+                    url: https://elsewhere.example.com/x
+                    retries: 99
+                """.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/api/v1/runbooks/validate?file=candidate.yaml")
+                .then().statusCode(200)
+                .body("name", equalTo("candidate")).body("valid", equalTo(false))
+                .body("errors[0]", equalTo("candidate.yaml:7: steps[0] (call).retries: must be a whole number from 0 "
+                        + "to 10"))
+                .body("warnings[0]", containsString("candidate.yaml:6: steps[0] (call).url: host "
+                        + "elsewhere.example.com:443 is not on the allowlist"));
+        Api.call().contentType("text/plain").body("version: 1\nname: fine\nsteps:\n  - {name: pause, kind: wait, "
+                + "duration: 1m}\n").post("/api/v1/runbooks/validate").then().statusCode(200)
+                .body("valid", equalTo(true)).body("errors", org.hamcrest.Matchers.empty());
+        assertThat(Api.call().get("/api/v1/runbooks").then().extract().jsonPath().getList("items.name"))
+                .as("nothing is loaded").doesNotContain("candidate", "fine");
+    }
+
+    @Test
     void everyPathNeedsAToken() {
         given().get("/api/v1/runbooks").then().statusCode(401).contentType("application/problem+json")
                 .header("WWW-Authenticate", containsString("Bearer"));
