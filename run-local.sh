@@ -150,7 +150,7 @@ token() {
 }
 
 # host[:port] of a URL.
-url_host() { local rest=${1#*://}; rest=${rest%%/*}; printf '%s' "${rest##*@}"; }
+url_host() { local rest=${1#*://}; rest=${rest%%[/?#]*}; printf '%s' "${rest##*@}"; }
 
 is_true() { case $(printf '%s' "$1" | tr '[:upper:]' '[:lower:]') in true | 1 | yes | y | on) return 0 ;; esac; return 1; }
 

@@ -140,5 +140,9 @@ wait "$RUN_PID" 2>/dev/null || true
 RUN_PID=
 leftovers=$(pgrep -f "$STATE" || true)
 [ -z "$leftovers" ] || fail "processes left running after SIGTERM: $leftovers"
+# The services' command lines do not name the state folder: their ports must be closed.
+for port in $TOCSIN_INGEST_PORT $TOCSIN_ESCALATION_PORT $TOCSIN_NOTIFIER_PORT $TOCSIN_RUNBOOK_PORT $TOCSIN_KAFKA_PORT; do
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "port $port still answers after SIGTERM"
+done
 echo "smoke: run-local.sh stopped everything it started"
 rm -rf "$STATE"

@@ -10,7 +10,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
-import org.jboss.logging.Logger;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -28,12 +27,10 @@ import io.vertx.core.Vertx;
 public class OutboxRelay {
 
     private static final int BATCH = 500;
-    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
     private final Mutiny.SessionFactory sessions;
     private final MutinyEmitter<String> outbox;
     private final Clock clock;
-    private final Vertx vertx;
     private final long lockKey;
     private final Rounds rounds;
 
@@ -42,7 +39,6 @@ public class OutboxRelay {
         this.sessions = sessions;
         this.outbox = outbox;
         this.clock = clock;
-        this.vertx = vertx;
         this.lockKey = lockKey(application);
         this.rounds = new Rounds(vertx, "publishing outbox rows", () -> publishPending().map(n -> n == BATCH));
     }

@@ -47,7 +47,8 @@ public final class Rounds {
 
     private void drain() {
         again.set(false);
-        round.get().subscribe().with(more -> {
+        // Deferred: a round that throws before it returns its Uni must not leave "running" set for good.
+        Uni.createFrom().deferred(round).subscribe().with(more -> {
             running.set(false);
             if (again.get() || Boolean.TRUE.equals(more)) {
                 kick();
