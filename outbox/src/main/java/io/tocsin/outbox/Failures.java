@@ -1,9 +1,13 @@
 package io.tocsin.outbox;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 
 import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.exception.DataException;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
 
 /** How consumers tell a record retrying cannot mend from a passing outage. */
 public final class Failures {
@@ -11,6 +15,8 @@ public final class Failures {
     /** Backoff between retries of a transient failure. */
     public static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+
+    private static final Logger LOG = Logger.getLogger(Failures.class);
 
     private Failures() {
     }
@@ -28,5 +34,26 @@ public final class Failures {
             }
         }
         return false;
+    }
+
+    /**
+     * How a consumer applies a record: {@code work}, retried with backoff for as long as it fails in a way that may
+     * pass (the database away), holding the partition so nothing is skipped; a poison failure ends it after
+     * {@code deadLettered} has counted it, and the connector sends the record to its dead-letter topic.
+     *
+     * @param what names the record in logs, such as {@code "alert 0f3c…"}
+     */
+    public static <T> Uni<T> applyOrDeadLetter(Uni<T> work, String what, Runnable deadLettered) {
+        return applyOrDeadLetter(work, Failures::isPoison, what, deadLettered);
+    }
+
+    /** As {@link #applyOrDeadLetter(Uni, String, Runnable)}, with the consumer's own idea of poison. */
+    public static <T> Uni<T> applyOrDeadLetter(Uni<T> work, Predicate<Throwable> poison, String what,
+            Runnable deadLettered) {
+        return work.onFailure(failure -> !poison.test(failure))
+                .invoke(failure -> LOG.warnf("applying %s failed, retrying: %s", what, failure))
+                .onFailure(failure -> !poison.test(failure))
+                .retry().withBackOff(FIRST_BACKOFF, MAX_BACKOFF).indefinitely()
+                .onFailure().invoke(deadLettered);
     }
 }

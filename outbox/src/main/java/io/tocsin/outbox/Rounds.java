@@ -48,7 +48,7 @@ public final class Rounds {
     private void drain() {
         again.set(false);
         // Deferred: a round that throws before it returns its Uni must not leave "running" set for good.
-        Uni.createFrom().deferred(round).subscribe().with(more -> {
+        Uni.createFrom().<Boolean> deferred(round::get).subscribe().with(more -> {
             running.set(false);
             if (again.get() || Boolean.TRUE.equals(more)) {
                 kick();

@@ -3,7 +3,6 @@ package io.tocsin.escalation.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
@@ -14,8 +13,6 @@ import io.tocsin.outbox.Failures;
 /** Reads {@code tocsin.alerts.v1}; the offset is committed only after the alert's transaction committed. */
 @ApplicationScoped
 public class AlertConsumer {
-
-    private static final Logger LOG = Logger.getLogger(AlertConsumer.class);
 
     private final AlertIntake intake;
     private final EscalationMetrics metrics;
@@ -36,11 +33,7 @@ public class AlertConsumer {
             metrics.deadLettered("alerts");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an AlertReceived"));
         }
-        return intake.apply(alert)
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .invoke(failure -> LOG.warnf("applying alert %s failed, retrying: %s", alert.eventId(), failure))
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(() -> metrics.deadLettered("alerts"));
+        return Failures.applyOrDeadLetter(intake.apply(alert), "alert " + alert.eventId(),
+                () -> metrics.deadLettered("alerts"));
     }
 }

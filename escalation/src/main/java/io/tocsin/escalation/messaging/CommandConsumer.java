@@ -3,7 +3,6 @@ package io.tocsin.escalation.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
@@ -14,8 +13,6 @@ import io.tocsin.outbox.Failures;
 /** Reads {@code tocsin.commands.v1} (Slack buttons, through the notifier) and applies each command once. */
 @ApplicationScoped
 public class CommandConsumer {
-
-    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
 
     private final IncidentCommands commands;
     private final EscalationMetrics metrics;
@@ -31,11 +28,7 @@ public class CommandConsumer {
             metrics.deadLettered("commands");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an IncidentCommand"));
         }
-        return commands.apply(command)
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .invoke(failure -> LOG.warnf("applying command %s failed, retrying: %s", command.commandId(), failure))
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(() -> metrics.deadLettered("commands"));
+        return Failures.applyOrDeadLetter(commands.apply(command), "command " + command.commandId(),
+                () -> metrics.deadLettered("commands"));
     }
 }

@@ -3,7 +3,6 @@ package io.tocsin.escalation.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
@@ -14,8 +13,6 @@ import io.tocsin.outbox.Failures;
 /** Reads {@code tocsin.notifications.v1}: what became of each notification goes on its incident's timeline, once. */
 @ApplicationScoped
 public class NotificationOutcomeConsumer {
-
-    private static final Logger LOG = Logger.getLogger(NotificationOutcomeConsumer.class);
 
     private final DeliveryRecords records;
     private final EscalationMetrics metrics;
@@ -31,11 +28,7 @@ public class NotificationOutcomeConsumer {
             metrics.deadLettered("notifications");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not a NotificationOutcome"));
         }
-        return records.record(outcome)
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .invoke(failure -> LOG.warnf("recording outcome %s failed, retrying: %s", outcome.eventId(), failure))
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(() -> metrics.deadLettered("notifications"));
+        return Failures.applyOrDeadLetter(records.record(outcome), "outcome " + outcome.eventId(),
+                () -> metrics.deadLettered("notifications"));
     }
 }

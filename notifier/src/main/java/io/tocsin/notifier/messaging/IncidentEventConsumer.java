@@ -3,7 +3,6 @@ package io.tocsin.notifier.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
@@ -19,8 +18,6 @@ import io.tocsin.outbox.Failures;
 @ApplicationScoped
 public class IncidentEventConsumer {
 
-    private static final Logger LOG = Logger.getLogger(IncidentEventConsumer.class);
-
     private final EventIntake intake;
     private final NotifierMetrics metrics;
 
@@ -35,12 +32,7 @@ public class IncidentEventConsumer {
             metrics.poisonEvent();
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an incident event"));
         }
-        return intake.apply(event)
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .invoke(failure -> LOG.warnf("applying event %s failed, retrying: %s", event.eventId(), failure))
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(metrics::poisonEvent)
+        return Failures.applyOrDeadLetter(intake.apply(event), "event " + event.eventId(), metrics::poisonEvent)
                 .replaceWithVoid();
     }
 }

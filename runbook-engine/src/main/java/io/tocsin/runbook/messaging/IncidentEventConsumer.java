@@ -3,7 +3,6 @@ package io.tocsin.runbook.messaging;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
@@ -19,8 +18,6 @@ import io.tocsin.runbook.service.Triggers;
 @ApplicationScoped
 public class IncidentEventConsumer {
 
-    private static final Logger LOG = Logger.getLogger(IncidentEventConsumer.class);
-
     private final Triggers triggers;
     private final RunbookMetrics metrics;
 
@@ -35,13 +32,8 @@ public class IncidentEventConsumer {
             metrics.deadLettered("incidents");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an incident event"));
         }
-        return triggers.apply(event)
-                .onFailure(failure -> !poison(failure))
-                .invoke(failure -> LOG.warnf("applying event %s failed, retrying: %s", event.eventId(), failure))
-                .onFailure(failure -> !poison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(() -> metrics.deadLettered("incidents"))
-                .replaceWithVoid();
+        return Failures.applyOrDeadLetter(triggers.apply(event), IncidentEventConsumer::poison,
+                "event " + event.eventId(), () -> metrics.deadLettered("incidents")).replaceWithVoid();
     }
 
     /**

@@ -53,12 +53,8 @@ public class RunbookCommandConsumer {
             metrics.deadLettered("runbook-commands");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not a runbook command"));
         }
-        return apply(command)
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .invoke(failure -> LOG.warnf("applying command %s failed, retrying: %s", command.commandId(), failure))
-                .onFailure(failure -> !Failures.isPoison(failure))
-                .retry().withBackOff(Failures.FIRST_BACKOFF, Failures.MAX_BACKOFF).indefinitely()
-                .onFailure().invoke(() -> metrics.deadLettered("runbook-commands"));
+        return Failures.applyOrDeadLetter(apply(command), "command " + command.commandId(),
+                () -> metrics.deadLettered("runbook-commands"));
     }
 
     private Uni<Void> apply(RunbookCommand command) {
