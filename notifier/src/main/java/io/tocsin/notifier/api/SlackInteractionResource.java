@@ -105,9 +105,14 @@ public class SlackInteractionResource {
                     "payload: must be the interaction's JSON in a form field named payload"));
         }
         if (payload == null || !"block_actions".equals(payload.path("type").asText())
-                || payload.path("actions").isEmpty()) {
+                || payload.path("actions").isArray() && payload.path("actions").isEmpty()) {
             metrics.interaction("ignored");
             return Uni.createFrom().item(Response.ok().build());
+        }
+        if (!payload.path("actions").isArray() || !payload.path("actions").get(0).isObject()) {
+            return ephemeral("malformed", payload.path("response_url").asText(null), "Tocsin cannot read that "
+                    + "press (its actions are not a list of actions), so nothing was done. Press again, or act in "
+                    + "Tocsin itself.");
         }
         return handle(payload);
     }
@@ -168,7 +173,9 @@ public class SlackInteractionResource {
 
     /**
      * Approve or Deny on a runbook approval request: the value names the run and the approval step, the block id the
-     * incident. Once Kafka has the command, the buttons give way to who answered, so nobody answers twice.
+     * incident. Once Kafka has the command, the pressed copy's buttons give way to who answered; the runbook engine
+     * may still refuse it (the step already answered, timed out or cancelled), so only the thread's reply, from the
+     * runbook's own event, says what became of it.
      */
     private Uni<Response> runbookPress(JsonNode payload, JsonNode action, String actionId) {
         String responseUrl = payload.path("response_url").asText(null);
@@ -199,7 +206,8 @@ public class SlackInteractionResource {
             LOG.infof("Slack user %s pressed %s on run %s step %d of incident %s", user, actionId, runId, stepIndex,
                     incidentId);
             replaceButtons(payload, blockId, responseUrl,
-                    (approve ? "Approval" : "Denial") + " sent by " + Actors.inSlack("slack:" + user));
+                    (approve ? "Approval" : "Denial") + " sent by " + Actors.inSlack("slack:" + user)
+                            + "; the thread says when the runbook takes it");
         });
     }
 
@@ -211,7 +219,8 @@ public class SlackInteractionResource {
 
     /**
      * Publishes a press's command for a known incident and answers 200 once Kafka has it ({@code sent} runs then), or
-     * 503 with an ephemeral word when Kafka does not confirm in time.
+     * 503 with an ephemeral word when Kafka does not confirm in time. Once Kafka has it the answer is 200 whatever
+     * {@code sent} does: a 503 then would make people press again, which is a new command.
      */
     private <T> Uni<Response> publish(MutinyEmitter<T> emitter, T command, UUID incidentId, String responseUrl,
             Runnable sent) {
@@ -225,7 +234,12 @@ public class SlackInteractionResource {
                             .<String> builder().withKey(incidentId.toString()).build()))
                             .ifNoItem().after(KAFKA_WAIT).fail()
                             .map(ignored -> {
-                                sent.run();
+                                try {
+                                    sent.run();
+                                } catch (RuntimeException e) {
+                                    LOG.warnf(e, "a Slack press on incident %s was recorded, but what follows it "
+                                            + "failed", incidentId);
+                                }
                                 return Response.ok().build();
                             })
                             .onFailure().recoverWithUni(failure -> {
@@ -239,17 +253,32 @@ public class SlackInteractionResource {
                 });
     }
 
-    /** Rewrites the pressed message through its response_url: the same blocks, the pressed buttons replaced by a line. */
+    /**
+     * Rewrites the pressed message through its response_url: the same blocks, the pressed buttons replaced by a line.
+     * A payload without the message's blocks keeps the message's text, so the question stays.
+     */
     private void replaceButtons(JsonNode payload, String blockId, String responseUrl, String line) {
         if (responseUrl == null || !allowed(responseUrl)) {
             LOG.infof("not replacing the buttons of a Slack press: its response_url is missing or not a Slack host");
             return;
         }
         ArrayNode blocks = mapper.createArrayNode();
-        for (JsonNode block : payload.path("message").path("blocks")) {
-            if (!blockId.equals(block.path("block_id").asText())) {
-                blocks.add(block);
+        JsonNode message = payload.path("message");
+        if (message.path("blocks").isArray() && !message.path("blocks").isEmpty()) {
+            for (JsonNode block : message.path("blocks")) {
+                if (!blockId.equals(block.path("block_id").asText())) {
+                    blocks.add(block);
+                }
             }
+        } else if (message.path("text").isTextual() && !message.path("text").asText().isBlank()) {
+            // Slack's copy of text Tocsin wrote, escaped already.
+            String text = message.path("text").asText();
+            blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+                    .put("text", text.length() > 2900 ? text.substring(0, 2900) : text).put("verbatim", true);
+        } else {
+            LOG.infof("not replacing the buttons of a Slack press: the payload carries neither the message's blocks "
+                    + "nor its text");
+            return;
         }
         ObjectNode answered = blocks.addObject().put("type", "section");
         answered.putObject("text").put("type", "mrkdwn").put("text", line).put("verbatim", true);

@@ -15,19 +15,26 @@ import io.tocsin.events.RunbookProgressed;
 import io.tocsin.events.SlaBreached;
 
 /**
- * How talkative an incident's Slack thread is. Every event updates the root message in place; these levels decide
- * which events also get a reply in its thread.
+ * How talkative an incident's Slack thread is. Every event but runbook progress updates the root message in place;
+ * these levels decide which events also get a reply in its thread.
  */
 public enum ThreadReplies {
-    /** Resolution, reopening, SLA breaches, repeated pages, runbook approval requests and failed runs only. */
+    /**
+     * Resolution, reopening, SLA breaches, repeated pages, and of runbooks failed runs, approval requests and what
+     * became of each request (approved, denied, timed out, or its step failed because the run was cancelled or timed
+     * out while asking) only.
+     */
     QUIET,
     /**
      * Also acknowledgements, priority changes, snoozes, notes, escalations by people, and runbook runs starting and
-     * ending, approval decisions and failed steps. The default.
+     * ending and failed steps. The default.
      */
     NORMAL,
     /** Also every alert attached or resolved, automatic escalations, and every runbook step. */
     VERBOSE;
+
+    /** The {@code stepKind} of an approval step. */
+    private static final String APPROVAL_STEP = "approval";
 
     public static ThreadReplies parse(String value) {
         for (ThreadReplies level : values()) {
@@ -62,10 +69,12 @@ public enum ThreadReplies {
             return this == VERBOSE;
         }
         return switch (progressed.kind()) {
-            // Someone has to act on an approval request, and a failed run may leave things half done.
-            case APPROVAL_REQUESTED, RUN_FAILED -> true;
-            case RUN_STARTED, RUN_SUCCEEDED, RUN_CANCELLED, APPROVED, DENIED, APPROVAL_TIMED_OUT, STEP_FAILED ->
-                this != QUIET;
+            // Someone has to act on an approval request, and a failed run may leave things half done. A request is
+            // posted at every level, so what became of it is too: whoever pressed sees the outcome in the thread.
+            case APPROVAL_REQUESTED, APPROVED, DENIED, APPROVAL_TIMED_OUT, RUN_FAILED -> true;
+            // A failed approval step: the run was cancelled or timed out while it asked.
+            case STEP_FAILED -> this != QUIET || APPROVAL_STEP.equals(progressed.stepKind());
+            case RUN_STARTED, RUN_SUCCEEDED, RUN_CANCELLED -> this != QUIET;
             case STEP_STARTED, STEP_SUCCEEDED, UNKNOWN -> this == VERBOSE;
         };
     }

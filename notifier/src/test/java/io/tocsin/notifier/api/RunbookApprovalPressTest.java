@@ -15,9 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import io.tocsin.events.Priority;
@@ -28,6 +31,7 @@ import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
 import io.tocsin.notifier.TestClock;
 import io.tocsin.notifier.domain.SlackSignature;
+import io.tocsin.notifier.metrics.NotifierMetrics;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
 import io.tocsin.testsupport.KafkaTestResource;
@@ -80,10 +84,60 @@ class RunbookApprovalPressTest {
                 .until(() -> Fakes.requests("/slack/response", "UAPPROVE01"), l -> !l.isEmpty()).get(0);
         JsonNode json = IncidentFeed.MAPPER.readTree(replaced.getBodyAsString());
         assertThat(json.path("replace_original").asBoolean()).isTrue();
-        assertThat(json.path("text").asText()).isEqualTo("Approval sent by <@UAPPROVE01>");
+        // Sent, not taken: the runbook may refuse it (already answered, timed out), and the thread says which.
+        assertThat(json.path("text").asText())
+                .isEqualTo("Approval sent by <@UAPPROVE01>; the thread says when the runbook takes it");
         String blocks = json.path("blocks").toString();
         assertThat(blocks).contains("Fail over checkout?").contains("Approval sent by <@UAPPROVE01>")
                 .doesNotContain("runbook.approve").doesNotContain("runbook-approval:");
+    }
+
+    @Test
+    void aPressWhosePayloadLacksTheMessageBlocksKeepsTheQuestionFromTheMessageText() throws Exception {
+        UUID incident = knownIncident();
+        ObjectNode payload = (ObjectNode) IncidentFeed.MAPPER.readTree(press("runbook.approve",
+                UUID.randomUUID() + ":1", "runbook-approval:" + incident, "UNOBLOCKS1", "2.1"));
+        ((ObjectNode) payload.path("message")).remove("blocks");
+        ((ObjectNode) payload.path("message")).put("text", ":raising_hand: Runbook *fail-over*: Fail over checkout?");
+        signed(form(payload.toString()), now()).post("/slack/interactions").then().statusCode(200);
+
+        LoggedRequest replaced = await().atMost(Duration.ofSeconds(10))
+                .until(() -> Fakes.requests("/slack/response", "UNOBLOCKS1"), l -> !l.isEmpty()).get(0);
+        JsonNode json = IncidentFeed.MAPPER.readTree(replaced.getBodyAsString());
+        assertThat(json.path("replace_original").asBoolean()).isTrue();
+        JsonNode blocks = json.path("blocks");
+        assertThat(blocks).hasSize(2);
+        assertThat(blocks.path(0).at("/text/text").asText())
+                .isEqualTo(":raising_hand: Runbook *fail-over*: Fail over checkout?");
+        assertThat(blocks.path(1).at("/text/text").asText())
+                .isEqualTo("Approval sent by <@UNOBLOCKS1>; the thread says when the runbook takes it");
+    }
+
+    @Test
+    void aPressKafkaHasIsAnswered200EvenWhenWhatFollowsItFails() throws Exception {
+        UUID incident = knownIncident();
+        // What runs once Kafka has the command (the count, then the buttons' replacement) fails here.
+        QuarkusMock.installMockForType(new NotifierMetrics(new SimpleMeterRegistry()) {
+            @Override
+            public void interaction(String outcome) {
+                if ("runbook-command".equals(outcome)) {
+                    throw new IllegalStateException("broken after Kafka had it");
+                }
+                super.interaction(outcome);
+            }
+        }, NotifierMetrics.class);
+        UUID run = UUID.randomUUID();
+        String body = form(press("runbook.approve", run + ":3", "runbook-approval:" + incident, "UAFTERKAF1", "2.2"));
+        int unconfirmed = Fakes.requests("/slack/response", "did not confirm").size();
+        try (TopicWatcher commands = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.RUNBOOK_COMMANDS, 3)) {
+            // Not a 503 "did not confirm": that would make people press again, which is a new command.
+            signed(body, now()).post("/slack/interactions").then().statusCode(200);
+            RunbookCommand command = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> commands(commands, incident), l -> !l.isEmpty()).get(0);
+            assertThat(command.runId()).isEqualTo(run);
+        }
+        assertThat(Fakes.requests("/slack/response", "did not confirm")).as("no ephemeral word of a failure")
+                .hasSize(unconfirmed);
     }
 
     @Test
@@ -101,7 +155,7 @@ class RunbookApprovalPressTest {
         LoggedRequest replaced = await().atMost(Duration.ofSeconds(10))
                 .until(() -> Fakes.requests("/slack/response", "UDENY00001"), l -> !l.isEmpty()).get(0);
         assertThat(IncidentFeed.MAPPER.readTree(replaced.getBodyAsString()).path("text").asText())
-                .isEqualTo("Denial sent by <@UDENY00001>");
+                .isEqualTo("Denial sent by <@UDENY00001>; the thread says when the runbook takes it");
     }
 
     @Test

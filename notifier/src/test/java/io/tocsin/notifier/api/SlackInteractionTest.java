@@ -126,6 +126,24 @@ class SlackInteractionTest {
     }
 
     @Test
+    void aSignedPressWhoseActionsAreNotAListGetsAPoliteEphemeralReplyNotAnError() throws Exception {
+        UUID incident = knownIncident();
+        String payload = press("incident.ack", incident.toString(), "U3", "1.3");
+        String notAList = payload.replace("\"actions\":[", "\"actions\":{\"0\":").replaceAll("]}$", "}}");
+        assertThat(IncidentFeed.MAPPER.readTree(notAList).path("actions").isObject()).isTrue();
+        signed(form(notAList), now()).post("/slack/interactions").then().statusCode(200);
+        LoggedRequest reply = await().atMost(Duration.ofSeconds(10))
+                .until(() -> Fakes.requests("/slack/response", "cannot read that press"), l -> l.size() == 1).get(0);
+        assertThat(IncidentFeed.MAPPER.readTree(reply.getBodyAsString()).path("response_type").asText())
+                .isEqualTo("ephemeral");
+
+        String notObjects = payload.replace("\"actions\":[", "\"actions\":[\"incident.ack\",");
+        signed(form(notObjects), now()).post("/slack/interactions").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Fakes.requests("/slack/response", "cannot read that press"), l -> l.size() == 2);
+    }
+
+    @Test
     void aSignedRequestThatIsNotAnInteractionIsABadRequestNamingTheField() {
         signed("token=x&team_id=T1", now()).post("/slack/interactions").then().statusCode(400)
                 .body(containsString("payload"));

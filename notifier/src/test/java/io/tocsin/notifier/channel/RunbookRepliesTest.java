@@ -57,7 +57,7 @@ class RunbookRepliesTest {
         UUID incident = UUID.randomUUID();
         String routingKey = "R9" + UUID.randomUUID().toString().replace("-", "").substring(0, 30);
         feed.send(IncidentFeed.opened(incident, Priority.P1, "Checkout down", Map.of("alertname", "CheckoutDown"),
-                Map.of(), IncidentFeed.slack("#runbooks")));
+                Map.of(), IncidentFeed.slack("#runbooks <!subteam^S0RUNBK> @here")));
         NotificationRequested lastPage = IncidentFeed.page(incident, Priority.P1, "Checkout down",
                 new NotificationTarget(Channel.EMAIL, "sre-" + incident.toString().substring(0, 8) + "@example.com"), 0);
         feed.send(IncidentFeed.page(incident, Priority.P1, "Checkout down",
@@ -76,16 +76,23 @@ class RunbookRepliesTest {
         RunbookProgressed failed = progress(incident, run, Kind.STEP_FAILED, "restart", 1, "failed: HTTP 503", false);
         RunbookProgressed approval = new RunbookProgressed(UUID.randomUUID(), incident, TestClock.CLOCK.instant(),
                 run, "restart-checkout", Kind.APPROVAL_REQUESTED, "fail-over", 2, "approval",
-                "runbook:restart-checkout", "Fail over checkout to eu-west?", true,
+                "runbook:restart-checkout", "Fail over checkout to eu-west?", false,
                 TestClock.CLOCK.instant().plusSeconds(900));
         feed.send(started, failed, approval);
 
         List<LoggedRequest> replies = Seen.fastForwardUntil(() -> Seen.replies(incident), l -> l.size() >= 2);
-        assertThat(Fakes.form(replies.get(0)).get("text"))
+        Map<String, String> failedReply = Fakes.form(replies.get(0));
+        assertThat(failedReply.get("text")).as("a step's reply mentions nobody")
                 .isEqualTo(":x: Runbook *restart-checkout*, step *restart*: failed: HTTP 503");
-        assertThat(Fakes.form(replies.get(1)).get("text")).contains("(dry run)").contains("fail-over");
+        assertThat(failedReply.get("reply_broadcast")).as("nor is it shown in the channel").isNotIn("1", "true");
+        // An approval request is noticed: the target's mentions, as on a page, and shown in the channel too.
+        Map<String, String> approvalReply = Fakes.form(replies.get(1));
+        // The Slack SDK sends a true reply_broadcast as 1.
+        assertThat(approvalReply.get("reply_broadcast")).isIn("1", "true");
+        assertThat(approvalReply.get("text")).startsWith(":raising_hand: <!subteam^S0RUNBK> <!here> Runbook")
+                .contains("fail-over");
         String blocks = Seen.blocks(replies.get(1));
-        assertThat(blocks).contains("Approval needed").contains("Fail over checkout to eu-west?")
+        assertThat(blocks).contains("<!subteam^S0RUNBK> <!here> *Approval needed*").contains("Fail over checkout to eu-west?")
                 .contains("\"runbook.approve\"").contains("\"runbook.deny\"").contains(run + ":2")
                 .contains("runbook-approval:" + incident).contains("Times out at");
 

@@ -135,7 +135,9 @@ class DeliveryRulesTest {
         assertThat(new DeliveryPlan(ThreadReplies.NORMAL).steps(runbook(Kind.STEP_STARTED), all))
                 .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.WEBHOOK_POST);
 
-        List<Kind> quiet = List.of(Kind.APPROVAL_REQUESTED, Kind.RUN_FAILED);
+        // A request is posted at every level, so what became of it is too: whoever pressed sees the outcome.
+        List<Kind> quiet = List.of(Kind.APPROVAL_REQUESTED, Kind.APPROVED, Kind.DENIED, Kind.APPROVAL_TIMED_OUT,
+                Kind.RUN_FAILED);
         List<Kind> normal = List.of(Kind.APPROVAL_REQUESTED, Kind.RUN_FAILED, Kind.RUN_STARTED, Kind.RUN_SUCCEEDED,
                 Kind.RUN_CANCELLED, Kind.APPROVED, Kind.DENIED, Kind.APPROVAL_TIMED_OUT, Kind.STEP_FAILED);
         for (Kind kind : Kind.values()) {
@@ -144,6 +146,23 @@ class DeliveryRulesTest {
             assertThat(ThreadReplies.NORMAL.replyTo(event)).as("normal, %s", kind).isEqualTo(normal.contains(kind));
             assertThat(ThreadReplies.VERBOSE.replyTo(event)).as("verbose, %s", kind).isTrue();
         }
+    }
+
+    @Test
+    void aFailedApprovalStepRepliesAtEveryLevelAndOtherFailedStepsNotWhenQuiet() {
+        // The run was cancelled or timed out while it asked: the request's thread says so even when quiet.
+        RunbookProgressed approvalFailed = new RunbookProgressed(UUID.randomUUID(), INCIDENT, T0, UUID.randomUUID(),
+                "fail-over", Kind.STEP_FAILED, "confirm", 2, "approval", "runbook:fail-over",
+                "the run was cancelled while asking", false, null);
+        for (ThreadReplies level : ThreadReplies.values()) {
+            assertThat(level.replyTo(approvalFailed)).as("%s", level).isTrue();
+        }
+        assertThat(new DeliveryPlan(ThreadReplies.QUIET).steps(approvalFailed, List.of(SLACK, PD, MAIL, HOOK)))
+                .extracting(DeliveryPlan.Step::action)
+                .containsExactly(DeliveryAction.SLACK_REPLY, DeliveryAction.WEBHOOK_POST);
+        assertThat(new DeliveryPlan(ThreadReplies.QUIET).steps(runbook(Kind.APPROVED), List.of(SLACK)))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY);
+        assertThat(ThreadReplies.QUIET.replyTo(runbook(Kind.STEP_FAILED))).as("an http step").isFalse();
     }
 
     private static RunbookProgressed runbook(Kind kind) {

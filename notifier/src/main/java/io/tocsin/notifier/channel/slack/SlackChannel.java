@@ -21,7 +21,6 @@ import com.slack.api.model.block.LayoutBlock;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.notifier.channel.Delivery;
 import io.tocsin.notifier.channel.NotificationChannel;
@@ -101,13 +100,16 @@ public class SlackChannel implements NotificationChannel {
                         + " at " + response.getTs(), response.getChannel(), response.getTs()) : refused(response);
             });
         }
-        boolean page = delivery.event() instanceof NotificationRequested;
-        String text = SlackMessages.reply(delivery.event(), page ? target.mentionLine() : "");
-        List<LayoutBlock> blocks = SlackMessages.replyBlocks(delivery.event());
+        // A repeated page and a runbook approval request mention the target's people, as the page did, and show in
+        // the channel too: someone has to act on them.
+        boolean notice = SlackMessages.needsNotice(delivery.event());
+        String mentions = notice ? target.mentionLine() : "";
+        String text = SlackMessages.reply(delivery.event(), mentions);
+        List<LayoutBlock> blocks = SlackMessages.replyBlocks(delivery.event(), mentions);
         return call("chat.postMessage", () -> {
             ChatPostMessageResponse response = methods.chatPostMessage(request -> request
                     .channel(delivery.rootChannelId()).threadTs(delivery.rootTs()).text(text).blocks(blocks)
-                    .replyBroadcast(page).unfurlLinks(false).unfurlMedia(false));
+                    .replyBroadcast(notice).unfurlLinks(false).unfurlMedia(false));
             return response.isOk() ? SendResult.Delivered.of("replied in the thread of " + delivery.rootTs())
                     : refused(response);
         });

@@ -118,10 +118,22 @@ public final class SlackMessages {
         return blocks;
     }
 
-    /** The reply in the incident's thread for {@code event}: one short line. */
+    /**
+     * Whether the thread reply for {@code event} is also shown in the channel ({@code reply_broadcast}) and mentions
+     * the target's people: a repeated page, and a runbook approval request, which someone has to answer.
+     */
+    public static boolean needsNotice(IncidentEvent event) {
+        return event instanceof NotificationRequested || event instanceof RunbookProgressed progressed
+                && progressed.kind() == RunbookEvent.Kind.APPROVAL_REQUESTED;
+    }
+
+    /**
+     * The reply in the incident's thread for {@code event}: one short line. {@code mentions} head the line of a
+     * repeated page and of an approval request (see {@link #needsNotice}); other replies mention nobody.
+     */
     public static String reply(IncidentEvent event, String mentions) {
+        String who = mentions == null || mentions.isBlank() || !needsNotice(event) ? "" : mentions + " ";
         if (event instanceof NotificationRequested requested) {
-            String who = mentions == null || mentions.isBlank() ? "" : mentions + " ";
             return ":rotating_light: " + who + "Still not acknowledged: level " + (requested.level() + 1)
                     + " of policy " + SlackText.escape(requested.policy(), 80)
                     + (requested.cycle() > 0 ? " (repeat " + requested.cycle() + ")" : "") + ".";
@@ -169,21 +181,23 @@ public final class SlackMessages {
             return ":heavy_minus_sign: An alert resolved (" + SlackText.escape(resolved.fingerprint(), 40) + ").";
         }
         if (event instanceof RunbookProgressed progressed) {
-            return runbookLine(progressed);
+            return runbookLine(progressed, who);
         }
         return SlackText.escape(event.getClass().getSimpleName());
     }
 
     /**
      * The blocks of a thread reply that needs more than its line, else null: an approval request gets its prompt, who
-     * may answer, when it times out, and Approve and Deny buttons.
+     * may answer, when it times out, and Approve and Deny buttons, headed by {@code mentions} (the target's, as on a
+     * page) when not empty.
      */
-    public static List<LayoutBlock> replyBlocks(IncidentEvent event) {
+    public static List<LayoutBlock> replyBlocks(IncidentEvent event, String mentions) {
         if (!(event instanceof RunbookProgressed request) || request.kind() != RunbookEvent.Kind.APPROVAL_REQUESTED) {
             return null;
         }
+        String who = mentions == null || mentions.isBlank() ? "" : mentions + " ";
         List<LayoutBlock> blocks = new ArrayList<>();
-        blocks.add(section(":raising_hand: *Approval needed* " + runbookAndStep(request) + "\n"
+        blocks.add(section(":raising_hand: " + who + "*Approval needed* " + runbookAndStep(request) + "\n"
                 + SlackText.escape(blank(request.summary()) ? "Go on with the next step?" : request.summary(), 1500)));
         String context = "Anyone in this channel may approve or deny; Tocsin records who did.";
         if (request.approvalExpiresAt() != null) {
@@ -203,9 +217,9 @@ public final class SlackMessages {
         return blocks;
     }
 
-    private static String runbookLine(RunbookProgressed progressed) {
+    private static String runbookLine(RunbookProgressed progressed, String who) {
         RunbookEvent.Kind kind = progressed.kind() == null ? RunbookEvent.Kind.UNKNOWN : progressed.kind();
-        String line = runbookIcon(kind) + " " + runbookAndStep(progressed) + ": "
+        String line = runbookIcon(kind) + " " + who + runbookAndStep(progressed) + ": "
                 + SlackText.escape(blank(progressed.summary()) ? kind.wire() : progressed.summary(), 1500);
         boolean byPerson = progressed.actor() != null && !progressed.actor().startsWith("runbook:");
         if (byPerson && (kind == RunbookEvent.Kind.RUN_STARTED || kind == RunbookEvent.Kind.APPROVED

@@ -33,8 +33,11 @@ class RunbookRepliesRenderingTest {
         RunbookProgressed approved = new RunbookProgressed(UUID.randomUUID(), INCIDENT, T0, RUN, "restart-checkout",
                 Kind.APPROVED, "confirm", 2, "approval", "slack:U024BE7LH", "approved", false, null);
         assertThat(SlackMessages.reply(approved, "")).endsWith("approved (<@U024BE7LH>)");
-        assertThat(SlackMessages.replyBlocks(approved)).isNull();
-        assertThat(SlackMessages.replyBlocks(new NoteAdded(UUID.randomUUID(), INCIDENT, T0, "api:x", "n"))).isNull();
+        assertThat(SlackMessages.reply(approved, "<@U0ONCALL1>")).as("only requests and pages mention")
+                .doesNotContain("U0ONCALL1");
+        assertThat(SlackMessages.needsNotice(approved)).isFalse();
+        assertThat(SlackMessages.replyBlocks(approved, "<@U0ONCALL1>")).isNull();
+        assertThat(SlackMessages.replyBlocks(new NoteAdded(UUID.randomUUID(), INCIDENT, T0, "api:x", "n"), "")).isNull();
     }
 
     @Test
@@ -43,7 +46,7 @@ class RunbookRepliesRenderingTest {
                 Kind.APPROVAL_REQUESTED, "confirm", 2, "approval", "runbook:fail-over",
                 "Fail over <!channel> to *eu-west*?", true, T0.plusSeconds(900));
 
-        JsonNode blocks = json(SlackMessages.replyBlocks(request));
+        JsonNode blocks = json(SlackMessages.replyBlocks(request, ""));
         String shown = blocks.toString();
         assertThat(shown).contains("Runbook *fail-over* (dry run), step *confirm*")
                 .contains("&lt;!channel&gt;").doesNotContain("<!channel>")
@@ -58,10 +61,24 @@ class RunbookRepliesRenderingTest {
     }
 
     @Test
+    void anApprovalRequestMentionsTheTargetLikeAPageAndIsShownInTheChannel() throws Exception {
+        RunbookProgressed request = new RunbookProgressed(UUID.randomUUID(), INCIDENT, T0, RUN, "fail-over",
+                Kind.APPROVAL_REQUESTED, "confirm", 2, "approval", "runbook:fail-over", "Fail over?", false, null);
+        String mentions = "<!subteam^S0SRE> <!here>";
+        assertThat(SlackMessages.needsNotice(request)).isTrue();
+        assertThat(SlackMessages.reply(request, mentions))
+                .isEqualTo(":raising_hand: <!subteam^S0SRE> <!here> Runbook *fail-over*, step *confirm*: Fail over?");
+        assertThat(json(SlackMessages.replyBlocks(request, mentions)).path(0).at("/text/text").asText())
+                .startsWith(":raising_hand: <!subteam^S0SRE> <!here> *Approval needed* Runbook *fail-over*");
+        assertThat(json(SlackMessages.replyBlocks(request, "")).path(0).at("/text/text").asText())
+                .startsWith(":raising_hand: *Approval needed*");
+    }
+
+    @Test
     void anApprovalRequestWithoutItsRunOrStepHasNoButtons() throws Exception {
         RunbookProgressed request = new RunbookProgressed(UUID.randomUUID(), INCIDENT, T0, null, "fail-over",
                 Kind.APPROVAL_REQUESTED, "confirm", null, "approval", "runbook:fail-over", "Go?", false, null);
-        String shown = json(SlackMessages.replyBlocks(request)).toString();
+        String shown = json(SlackMessages.replyBlocks(request, "")).toString();
         assertThat(shown).doesNotContain("runbook.approve").contains("No buttons").doesNotContain("Times out");
     }
 
