@@ -141,7 +141,8 @@ class RunbookApprovalIT {
         HttpResponse<String> pressed = Slack.press(http, notifier, SIGNING_SECRET, "U0ANA",
                 "{\"type\":\"button\",\"action_id\":\"runbook.approve\",\"block_id\":\"" + blockId + "\",\"value\":\""
                         + approve.path("value").asText() + "\",\"action_ts\":\"1712345680.000001\"}",
-                "http://127.0.0.1:" + fakes.port() + "/slack/response");
+                "http://127.0.0.1:" + fakes.port() + "/slack/response",
+                "{\"text\":\"approval\",\"blocks\":" + blocks + "}");
         assertThat(pressed.statusCode()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> scaleCalls().size() == 1);

@@ -26,8 +26,15 @@ final class Slack {
     /** Posts a signed {@code block_actions} interaction with one action (its JSON) to the notifier. */
     static HttpResponse<String> press(HttpClient http, int notifier, String signingSecret, String user, String action,
             String responseUrl) throws Exception {
+        return press(http, notifier, signingSecret, user, action, responseUrl, null);
+    }
+
+    /** As above, with the pressed message (its JSON, as Slack sends it along: {@code {"text": …, "blocks": […]}}). */
+    static HttpResponse<String> press(HttpClient http, int notifier, String signingSecret, String user, String action,
+            String responseUrl, String message) throws Exception {
         String payload = "{\"type\":\"block_actions\",\"team\":{\"id\":\"T0SYS\"},\"user\":{\"id\":\"" + user + "\"},"
-                + "\"actions\":[" + action + "],\"response_url\":\"" + responseUrl + "\"}";
+                + "\"actions\":[" + action + "],\"response_url\":\"" + responseUrl + "\""
+                + (message == null ? "" : ",\"message\":" + message) + "}";
         String body = "payload=" + URLEncoder.encode(payload, StandardCharsets.UTF_8);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         Mac mac = Mac.getInstance("HmacSHA256");
