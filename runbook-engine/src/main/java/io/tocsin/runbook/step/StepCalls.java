@@ -116,26 +116,16 @@ public class StepCalls {
             input.append("\n\n").append(step.body().render(variables.redacted(), Template.Encoding.PLAIN));
         }
         String described = input.toString();
-        return new PreparedCall() {
-            @Override
-            public String describe() {
-                return described;
-            }
-
-            @Override
-            public Uni<StepResult> execute() {
-                return blocking(step.idempotent(), variables, () -> {
-                    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(step.timeout())
-                            .method(step.method(), body == null ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-                    headers.forEach(request::header);
-                    return send(request.build(), step.timeout(), step.idempotent(), variables,
-                            status -> step.expectStatus().isEmpty() ? status / 100 == 2
-                                    : step.expectStatus().contains(status),
-                            (status, text) -> StepResult.succeeded("HTTP " + status, text));
-                });
-            }
-        };
+        return new PreparedCall(described, blocking(step.idempotent(), variables, () -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(step.timeout())
+                    .method(step.method(), body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(request::header);
+            return send(request.build(), step.timeout(), step.idempotent(), variables,
+                    status -> step.expectStatus().isEmpty() ? status / 100 == 2
+                            : step.expectStatus().contains(status),
+                    (status, text) -> StepResult.succeeded("HTTP " + status, text));
+        }));
     }
 
     private PreparedCall prometheus(Step.PrometheusQuery step, Variables variables) {
@@ -143,19 +133,10 @@ public class StepCalls {
         URI uri = uri(step.url() + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
         String described = "query " + step.url() + ": " + variables.redact(query) + " (every sample " + step.condition()
                 + ")";
-        return new PreparedCall() {
-            @Override
-            public String describe() {
-                return described;
-            }
-
-            @Override
-            public Uni<StepResult> execute() {
-                return blocking(true, variables, () -> send(HttpRequest.newBuilder(uri).timeout(step.timeout())
+        return new PreparedCall(described,
+                blocking(true, variables, () -> send(HttpRequest.newBuilder(uri).timeout(step.timeout())
                         .header("Accept", "application/json").GET().build(), step.timeout(), true, variables,
-                        status -> status == 200, (status, text) -> evaluate(step, text)));
-            }
-        };
+                        status -> status == 200, (status, text) -> evaluate(step, text))));
     }
 
     /** Tests every sample of an instant query's answer against the step's condition. */
@@ -222,34 +203,24 @@ public class StepCalls {
         }
         String described = String.join(" ", step.command().stream()
                 .map(t -> t.render(variables.redacted(), Template.Encoding.PLAIN)).toList());
-        return new PreparedCall() {
-            @Override
-            public String describe() {
-                return described;
+        return new PreparedCall(described, blocking(step.idempotent(), variables, () -> {
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            // Nothing of the engine's environment (tokens, secrets) reaches the program.
+            builder.environment().clear();
+            builder.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            Process process = builder.start();
+            CompletableFuture<byte[]> output = capped(process.getInputStream());
+            if (!process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                return StepResult.failed("still running after " + Durations.human(step.timeout()) + "; stopped",
+                        text(output, variables));
             }
-
-            @Override
-            public Uni<StepResult> execute() {
-                return blocking(step.idempotent(), variables, () -> {
-                    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true)
-                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-                    // Nothing of the engine's environment (tokens, secrets) reaches the program.
-                    builder.environment().clear();
-                    builder.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
-                    Process process = builder.start();
-                    CompletableFuture<byte[]> output = capped(process.getInputStream());
-                    if (!process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                        process.descendants().forEach(ProcessHandle::destroyForcibly);
-                        process.destroyForcibly();
-                        return StepResult.failed("still running after " + Durations.human(step.timeout()) + "; stopped",
-                                text(output, variables));
-                    }
-                    String text = text(output, variables);
-                    return process.exitValue() == 0 ? StepResult.succeeded("exit 0", text)
-                            : StepResult.failed("exit " + process.exitValue(), text);
-                });
-            }
-        };
+            String text = text(output, variables);
+            return process.exitValue() == 0 ? StepResult.succeeded("exit 0", text)
+                    : StepResult.failed("exit " + process.exitValue(), text);
+        }));
     }
 
     private interface Expect {
