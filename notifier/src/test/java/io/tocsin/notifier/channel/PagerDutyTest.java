@@ -26,6 +26,7 @@ import io.tocsin.events.NotificationOutcome;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Priority;
 import io.tocsin.events.Topics;
+import io.tocsin.notifier.Db;
 import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
 import io.tocsin.notifier.Seen;
@@ -140,6 +141,9 @@ class PagerDutyTest {
         UUID incident = UUID.randomUUID();
         feed.send(IncidentFeed.opened(incident, Priority.P1, "Busy", Map.of("alertname", "B"), Map.of(), target(key)));
         await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
+        // The 429 must be on record before the clock moves: its Retry-After counts from when it is recorded.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Db.column("SELECT status FROM notifier.delivery "
+                + "WHERE address = ? AND action = 'pagerduty.trigger' AND attempts = 1", key), List.of("pending")::equals);
 
         TestClock.CLOCK.advance(Duration.ofSeconds(25));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
