@@ -10,6 +10,7 @@ own 10 incidents are posted before its probes start.
 Run by bench/notify-latency.sh; arguments: ingest URL, ingest token, fake Slack port. Prints a JSON result.
 """
 import http.server
+import os
 import json
 import statistics
 import sys
@@ -19,7 +20,9 @@ import urllib.parse
 import urllib.request
 
 INGEST, TOKEN, SLACK_PORT = sys.argv[1], sys.argv[2], int(sys.argv[3])
-PROBES, SPACING, LOADS = 100, 1.1, (250, 1000)
+PROBES = int(os.environ.get("BENCH_PROBES", "100"))
+SPACING = 1.1
+LOADS = tuple(int(v) for v in os.environ.get("BENCH_LOADS", "250,1000").split(",") if v)
 RUN = str(int(time.time()))
 arrivals = {}
 load_posts = [0]

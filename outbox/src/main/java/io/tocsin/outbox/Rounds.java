@@ -1,5 +1,7 @@
 package io.tocsin.outbox;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -57,6 +59,16 @@ public final class Rounds {
             running.set(false);
             LOG.warnf("%s failed, trying again on the next tick: %s", what, failure.getMessage());
         });
+    }
+
+    /**
+     * The delay of a timer that wakes a round for work due at {@code when}: rounded up to the next whole millisecond,
+     * never less than one. Rounded down, the timer fires a fraction of a millisecond early, the round finds nothing
+     * due yet, sets no new timer, and the work waits for the next tick: a paced Slack message went out a second late.
+     */
+    public static long timerMillis(Instant now, Instant when) {
+        long nanos = Duration.between(now, when).toNanos();
+        return Math.max(1, Math.floorDiv(nanos + 999_999, 1_000_000));
     }
 
     /**

@@ -507,9 +507,9 @@ public class Dispatcher {
         if (when == null) {
             return;
         }
-        long millis = Duration.between(clock.instant(), when).toMillis();
+        long millis = Rounds.timerMillis(clock.instant(), when);
         if (millis < config.delivery().interval().toMillis()) {
-            vertx.setTimer(Math.max(1, millis), id -> kick());
+            vertx.setTimer(millis, id -> kick());
         }
     }
 

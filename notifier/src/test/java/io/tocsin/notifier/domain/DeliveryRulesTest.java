@@ -21,6 +21,7 @@ import io.tocsin.events.NotificationTarget.Channel;
 import io.tocsin.events.Priority;
 import io.tocsin.events.RunbookEvent.Kind;
 import io.tocsin.events.RunbookProgressed;
+import io.tocsin.outbox.Rounds;
 
 /** Backoff, breakers, pacing, Retry-After and the delivery plan: the notifier's rules without any I/O. */
 class DeliveryRulesTest {
@@ -68,6 +69,16 @@ class DeliveryRulesTest {
         assertThat(pacer.acquire("#ops", T0.plusSeconds(1))).isNull();
         pacer.holdUntil("C1", T0.plusSeconds(30));
         assertThat(pacer.acquire("#ops", T0.plusSeconds(10))).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    void aWakeUpTimerNeverFiresBeforeThePacedSlot() {
+        // 423.9 ms to go: a 423 ms timer would find the delivery not yet due and leave it for the next tick.
+        assertThat(Rounds.timerMillis(T0, T0.plusNanos(423_900_000))).isEqualTo(424);
+        assertThat(Rounds.timerMillis(T0, T0.plusMillis(424))).isEqualTo(424);
+        assertThat(Rounds.timerMillis(T0, T0.plusNanos(1))).isEqualTo(1);
+        assertThat(Rounds.timerMillis(T0, T0)).isEqualTo(1);
+        assertThat(Rounds.timerMillis(T0, T0.minusSeconds(5))).isEqualTo(1);
     }
 
     @Test
