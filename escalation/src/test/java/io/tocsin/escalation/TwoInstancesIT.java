@@ -60,8 +60,10 @@ class TwoInstancesIT {
                 TopicWatcher incidents = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.INCIDENTS, 3);
                 AlertFeed feed = new AlertFeed(broker.bootstrapServers())) {
             TopicWatcher.fromNow(broker.bootstrapServers(), Topics.ALERTS, 3).close();
-            // A consumer group of their own, so instances of other tests on the shared broker take no partitions.
-            Map<String, String> group = Map.of("MP_MESSAGING_INCOMING_ALERTS_GROUP_ID", GROUP);
+            // A consumer group of their own, so instances of other tests on the shared broker take no partitions; one
+            // alert consumer each, so each instance holds partitions.
+            Map<String, String> group = Map.of("MP_MESSAGING_INCOMING_ALERTS_GROUP_ID", GROUP,
+                    "TOCSIN_ESCALATION_ALERT_CONSUMERS", "1");
             services.add(EscalationRestartIT.start(broker, database, policy, EscalationRestartIT.freePort(), group));
             services.add(EscalationRestartIT.start(broker, database, policy, EscalationRestartIT.freePort(), group));
             await().atMost(Duration.ofSeconds(60)).until(() -> membersWithPartitions(broker) == 2);

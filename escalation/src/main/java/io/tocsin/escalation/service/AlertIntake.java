@@ -3,6 +3,8 @@ package io.tocsin.escalation.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,6 +39,8 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
 import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.outbox.ProcessedMessageRecord;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Applies one alert delivery to the incidents, in one transaction: the alert occurrence, the incident it joins, and the
@@ -51,7 +55,27 @@ public class AlertIntake {
 
     private static final Logger LOG = Logger.getLogger(AlertIntake.class);
 
+    /**
+     * $1 fingerprint, $2 whether the delivery is firing, $3 its startsAt, $4 the processed-message id, $5 now. Emits
+     * whether the delivery repeats the latest occurrence (and so is done: counted now, or counted before).
+     */
+    private static final String COUNT_REPEAT = """
+            WITH latest AS (
+                SELECT id, status, starts_at FROM alert WHERE fingerprint = $1 ORDER BY starts_at DESC LIMIT 1),
+            known AS (
+                SELECT id FROM latest
+                WHERE (status = 'firing' AND $2) OR (status = 'resolved' AND (NOT $2 OR $3 <= starts_at))),
+            marked AS (
+                INSERT INTO processed_message (message_id, processed_at) SELECT $4, $5 FROM known
+                ON CONFLICT (message_id) DO NOTHING RETURNING message_id),
+            counted AS (
+                UPDATE alert SET deliveries = deliveries + 1, last_seen_at = $5
+                WHERE id IN (SELECT id FROM known) AND EXISTS (SELECT 1 FROM marked) RETURNING id)
+            SELECT EXISTS (SELECT 1 FROM known) AS repeat
+            """;
+
     private final Mutiny.SessionFactory sessions;
+    private final Pool pool;
     private final EventLog events;
     private final Grouping grouping;
     private final PriorityRules priorities;
@@ -62,7 +86,7 @@ public class AlertIntake {
     private final PolicySet policies;
     private final EscalationMetrics metrics;
 
-    public AlertIntake(Mutiny.SessionFactory sessions, EventLog events, Grouping grouping, PriorityRules priorities,
+    public AlertIntake(Mutiny.SessionFactory sessions, Pool pool, EventLog events, Grouping grouping, PriorityRules priorities,
             EscalationConfig config, Clock clock, OutboxRelay relay, Escalations escalations, PolicySet policies,
             EscalationMetrics metrics) {
         this.metrics = metrics;
@@ -70,6 +94,7 @@ public class AlertIntake {
         this.escalations = escalations;
         this.policies = policies;
         this.sessions = sessions;
+        this.pool = pool;
         this.events = events;
         this.grouping = grouping;
         this.priorities = priorities;
@@ -77,8 +102,35 @@ public class AlertIntake {
         this.clock = clock;
     }
 
-    /** Applies the delivery; retried when another instance opened the same group's incident at the same moment. */
+    /**
+     * Applies the delivery. Most of a storm only repeats a known occurrence: one statement counts it (or sees it was
+     * counted before); anything else takes a transaction, retried when another instance opened the same group's
+     * incident at the same moment.
+     */
     public Uni<Void> apply(AlertReceived alert) {
+        return countIfRepeat(alert).chain(counted -> counted ? Uni.createFrom().voidItem() : applyFully(alert));
+    }
+
+    /**
+     * Counts a delivery that only repeats the latest known occurrence of its fingerprint ({@link Occurrences}: the same
+     * firing occurrence again, or a stale resolved or late firing one), marking the message processed in the same
+     * statement, so it is counted once however often Kafka redelivers it. Emits false, having changed nothing, when the
+     * delivery means more than that.
+     */
+    private Uni<Boolean> countIfRepeat(AlertReceived alert) {
+        boolean firing = alert.status() != AlertStatus.RESOLVED;
+        Instant now = clock.instant();
+        return pool.preparedQuery(COUNT_REPEAT)
+                .execute(Tuple.of(alert.fingerprint(), firing, offset(alert.startsAt()), "alert:" + alert.eventId(),
+                        offset(now)))
+                .map(rows -> rows.iterator().next().getBoolean("repeat"));
+    }
+
+    private static OffsetDateTime offset(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private Uni<Void> applyFully(AlertReceived alert) {
         return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
                 .onFailure(AlertIntake::isConflict).retry().atMost(5)
                 .invoke(wroteEvents -> {
