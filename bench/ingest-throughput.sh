@@ -93,6 +93,9 @@ for batch in 1 50; do
   run tocsin-generic "$batch" "$IN_URL" /api/v1/alerts "Bearer $TOKEN" "$WORK/list-$batch.jsonl"
   run tocsin-webhook "$batch" "$IN_URL" /api/v1/alerts/alertmanager "Bearer $TOKEN" "$WORK/webhook-$batch.jsonl"
 done
+# The ceiling of alert-ingest's HTTP stack here: the same batch-1 requests with a wrong token, answered 401 before
+# anything is parsed or written. No durable door can answer faster than this.
+run tocsin-401 1 "$IN_URL" /api/v1/alerts "Bearer wrong-token" "$WORK/list-1.jsonl"
 
 ingest_pid=$(pgrep -f 'alert-ingest/target/quarkus-app/quarkus-run.jar' | head -n1 || true)
 ingest_rss=$(ps -o rss= -p "$ingest_pid" 2>/dev/null | tr -d ' ' || echo 0)
@@ -114,6 +117,13 @@ for batch in (1, 50):
         alerts = float(r[2]) * batch
         lines.append(f"| {name} | {batch} | {float(r[2]):,.0f} | **{alerts:,.0f}** | {r[3]} | {r[4]} | {r[5]} | "
                      f"{alerts / base:.2f}x |")
+ceiling = by.get(("tocsin-401", 1))
+if ceiling:
+    base = float(by[("alertmanager", 1)][2])
+    lines.append("")
+    lines.append(f"HTTP ceiling: the same batch-1 requests with a wrong token, answered 401 by alert-ingest before anything "
+                 f"is parsed or written: **{float(ceiling[2]):,.0f} requests/s** ({float(ceiling[2]) / base:.2f}x "
+                 f"Alertmanager), p50 {ceiling[3]} ms, p99 {ceiling[4]} ms.")
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
                      text=True).stdout.strip()
 java = subprocess.run(["sh", "-c", "java -version 2>&1 | head -1"], capture_output=True, text=True).stdout.strip()
