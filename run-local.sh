@@ -21,6 +21,8 @@ LIB=$ROOT/local-stack/target/lib
 # name:port of every service, in start order; those whose module does not exist yet are skipped.
 SERVICES=("alert-ingest:${TOCSIN_INGEST_PORT:-8081}" "escalation:${TOCSIN_ESCALATION_PORT:-8082}"
   "notifier:${TOCSIN_NOTIFIER_PORT:-8083}" "runbook-engine:${TOCSIN_RUNBOOK_PORT:-8084}")
+# TOCSIN_SERVICES: the services to start, comma-separated (say "alert-ingest" to measure the door alone); all if unset.
+ONLY=${TOCSIN_SERVICES:-}
 
 declare -a PIDS=() NAMES=()
 STOPPING=0
@@ -28,6 +30,7 @@ STOPPING=0
 say() { printf '[run-local] %s\n' "$*"; }
 die() { printf '[run-local] ERROR: %s\n' "$*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+selected() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 stop_all() {
   [ "$STOPPING" = 1 ] && return
@@ -175,7 +178,7 @@ start_services() {
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*}
     port=${entry##*:}
-    [ -f "$ROOT/$name/target/quarkus-app/quarkus-run.jar" ] || continue
+    [ -f "$ROOT/$name/target/quarkus-app/quarkus-run.jar" ] && selected "$name" || continue
     port_open 127.0.0.1 "$port" && die "port $port (for $name) is taken: stop what uses it, or set its TOCSIN_*_PORT"
     extra=()
     [ "$name" = runbook-engine ] && extra=("${RUNBOOK_ENV[@]}")
@@ -248,7 +251,7 @@ print_welcome() {
   Notifications: $(notification_summary)
   Slack's interactivity Request URL: http://<this host>:${SERVICES[2]##*:}/slack/interactions
 INFO
-  [ -f "$ROOT/runbook-engine/target/quarkus-app/quarkus-run.jar" ] && runbook_summary
+  [ -f "$ROOT/runbook-engine/target/quarkus-app/quarkus-run.jar" ] && selected runbook-engine && runbook_summary
   echo
 }
 

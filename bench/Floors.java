@@ -34,7 +34,7 @@ public class Floors {
         String jdbc = args[1];
         int samples = Integer.parseInt(args[2]);
         kafka(bootstrap, samples);
-        postgres(jdbc, samples);
+        postgres(jdbc, args.length > 3 ? args[3] : "postgres", args.length > 4 ? args[4] : "", samples);
     }
 
     static void kafka(String bootstrap, int samples) throws Exception {
@@ -91,8 +91,8 @@ public class Floors {
         }
     }
 
-    static void postgres(String jdbc, int samples) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbc, "postgres", "")) {
+    static void postgres(String jdbc, String user, String password, int samples) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbc, user, password)) {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("CREATE TABLE IF NOT EXISTS tocsin_bench_floor (id bigint primary key, at timestamptz)");
             }

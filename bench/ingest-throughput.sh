@@ -32,7 +32,9 @@ for tool in wrk prometheus-alertmanager; do
 done
 
 echo "bench: starting Tocsin (run-local.sh) and Alertmanager"
-TOCSIN_LOCAL_DIR=$WORK/tocsin TOCSIN_INGEST_PORT=$INGEST_PORT TOCSIN_KAFKA_PORT=29092 \
+# The door alone: alert-ingest and Kafka, as Alertmanager's API alone. The services downstream would take these two
+# cores from both (in production they run elsewhere); bench/alert-storm.sh measures them.
+TOCSIN_SERVICES=alert-ingest TOCSIN_LOCAL_DIR=$WORK/tocsin TOCSIN_INGEST_PORT=$INGEST_PORT TOCSIN_KAFKA_PORT=29092 \
   TOCSIN_KAFKA_CONTROLLER_PORT=29094 "$ROOT/run-local.sh" >"$WORK/run.log" 2>&1 &
 RUN_PID=$!
 cat >"$WORK/am.yml" <<YAML

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
@@ -23,7 +24,6 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import io.tocsin.events.AlertReceived;
-import io.tocsin.events.AlertmanagerGroup;
 import io.tocsin.ingest.config.IngestConfig;
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.vertx.core.Context;
@@ -42,8 +42,7 @@ import io.vertx.core.Vertx;
 public class AlertPublisher {
 
     private final KafkaClientService kafka;
-    private final ObjectWriter eventWriter;
-    private final ObjectWriter groupWriter;
+    private final ObjectWriter writer;
     private final IngestMetrics metrics;
     private final Duration timeout;
     private final String topic;
@@ -57,8 +56,7 @@ public class AlertPublisher {
             IngestMetrics metrics, IngestConfig config,
             @ConfigProperty(name = "mp.messaging.outgoing.alerts.topic") String topic) {
         this.kafka = kafka;
-        this.eventWriter = mapper.writerFor(AlertReceived.class);
-        this.groupWriter = mapper.writerFor(AlertmanagerGroup.class);
+        this.writer = mapper.writerFor(AlertReceived.class);
         this.metrics = metrics;
         this.timeout = config.publishTimeout();
         this.topic = topic;
@@ -73,9 +71,8 @@ public class AlertPublisher {
     public Uni<Void> publish(List<AlertReceived> events) {
         long start = System.nanoTime();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
-        RecordWriter values = new RecordWriter(eventWriter, groupWriter);
         for (AlertReceived event : events) {
-            records.add(new ProducerRecord<>(topic, event.partitionKey(), values.write(event)));
+            records.add(new ProducerRecord<>(topic, event.partitionKey(), serialize(event)));
         }
         Context context = Vertx.currentContext();
         return Uni.createFrom().<Void> emitter(emitter -> {
@@ -95,6 +92,14 @@ public class AlertPublisher {
                         failure))
                 .onItemOrFailure().invoke((ignored, failure) -> metrics.brokerAck(
                         Duration.ofNanos(System.nanoTime() - start), failure == null));
+    }
+
+    private byte[] serialize(AlertReceived event) {
+        try {
+            return writer.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an AlertReceived always serializes", e);
+        }
     }
 
     private KafkaProducer<String, byte[]> producer() {

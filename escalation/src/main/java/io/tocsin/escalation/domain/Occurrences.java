@@ -7,7 +7,8 @@ import io.tocsin.events.AlertStatus;
 /**
  * Decides what a delivery of an alert means, given the latest known occurrence of the same fingerprint. Alertmanager
  * re-sends whole groups every group_interval and HA pairs send everything twice, so most deliveries repeat what is
- * already known and must change nothing but counters.
+ * already known and must change nothing but counters. {@code AlertIntake.COUNT_REPEAT} applies the same rules to
+ * repeats in one SQL statement (ADR 13): a change here must be made there too.
  */
 public final class Occurrences {
 

@@ -57,7 +57,8 @@ public class AlertIntake {
 
     /**
      * $1 fingerprint, $2 whether the delivery is firing, $3 its startsAt, $4 the processed-message id, $5 now. Emits
-     * whether the delivery repeats the latest occurrence (and so is done: counted now, or counted before).
+     * whether the delivery repeats the latest occurrence (and so is done: counted now, or counted before). Its WHERE
+     * clause is {@link Occurrences#classify}'s REPEAT and STALE for a known occurrence: change both together (ADR 13).
      */
     private static final String COUNT_REPEAT = """
             WITH latest AS (
