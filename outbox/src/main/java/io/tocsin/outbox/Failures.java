@@ -8,6 +8,7 @@ import org.hibernate.exception.DataException;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.sqlclient.DatabaseException;
 
 /** How consumers tell a record retrying cannot mend from a passing outage. */
 public final class Failures {
@@ -30,6 +31,12 @@ public final class Failures {
             if (cause instanceof ConstraintViolationException || cause instanceof DataException
                     || cause instanceof IllegalArgumentException || cause instanceof NullPointerException
                     || cause instanceof ClassCastException) {
+                return true;
+            }
+            // The same from a statement run on the reactive pool, which Hibernate has not translated: a value the
+            // database refuses (class 22, such as a NUL character in text) or a broken constraint (class 23).
+            if (cause instanceof DatabaseException database && database.getSqlState() != null
+                    && (database.getSqlState().startsWith("22") || database.getSqlState().startsWith("23"))) {
                 return true;
             }
         }

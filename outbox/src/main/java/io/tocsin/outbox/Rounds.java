@@ -67,8 +67,9 @@ public final class Rounds {
      * due yet, sets no new timer, and the work waits for the next tick: a paced Slack message went out a second late.
      */
     public static long timerMillis(Instant now, Instant when) {
-        long nanos = Duration.between(now, when).toNanos();
-        return Math.max(1, Math.floorDiv(nanos + 999_999, 1_000_000));
+        Duration wait = Duration.between(now, when);
+        long millis = wait.toMillis() + (wait.getNano() % 1_000_000 == 0 ? 0 : 1);
+        return Math.max(1, millis);
     }
 
     /**

@@ -27,6 +27,7 @@ public final class PayloadReader {
 
     private static final int MAX_REPORTED_ERRORS = 20;
     private static final int MAX_TEXT_LENGTH = 4096;
+    private static final String NUL = "must not contain the NUL character (\\u0000)";
     private static final Instant END_OF_YEAR_ONE = Instant.parse("0002-01-01T00:00:00Z");
 
     private final IngestLimits limits;
@@ -175,6 +176,10 @@ public final class PayloadReader {
                     + " are allowed");
             return null;
         }
+        if (hasNul(node.textValue())) {
+            errors.add(path, NUL);
+            return null;
+        }
         return node.textValue();
     }
 
@@ -294,6 +299,10 @@ public final class PayloadReader {
             } else if (value.textValue().length() > maxValueLength) {
                 errors.add(fieldPath, "is " + value.textValue().length() + " characters; at most " + maxValueLength
                         + " are allowed");
+            } else if (hasNul(name)) {
+                errors.add(path + "." + abbreviate(name.replace("\0", "\\u0000")), "name " + NUL);
+            } else if (hasNul(value.textValue())) {
+                errors.add(fieldPath, NUL);
             } else {
                 values.add(Map.entry(name, value.textValue()));
             }
@@ -301,6 +310,14 @@ public final class PayloadReader {
         @SuppressWarnings("unchecked")
         Map.Entry<String, String>[] entries = values.toArray(new Map.Entry[0]);
         return Map.ofEntries(entries);
+    }
+
+    /**
+     * No stored text can hold U+0000 (PostgreSQL refuses it in text and jsonb): refused at the door with a 400 that
+     * names the field, rather than accepted and then dead-lettered by every consumer.
+     */
+    private static boolean hasNul(String text) {
+        return text.indexOf('\0') >= 0;
     }
 
     private static String at(String path, String name) {

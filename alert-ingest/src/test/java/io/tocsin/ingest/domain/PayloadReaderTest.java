@@ -122,6 +122,22 @@ class PayloadReaderTest {
     }
 
     @Test
+    void aNulCharacterIsRefusedByName() throws IOException {
+        // PostgreSQL cannot store U+0000 in text or jsonb: accepted, the alert would be dead-lettered downstream.
+        ObjectNode payload = sample();
+        ObjectNode first = (ObjectNode) payload.get("alerts").get(0);
+        ((ObjectNode) first.get("labels")).put("instance", "db1\u0000");
+        first.put("fingerprint", "ab\u0000cd");
+        ((ObjectNode) payload.get("alerts").get(1).get("annotations")).put("sum\u0000mary", "x");
+
+        assertThat(errors(() -> reader.readAlertmanager(payload, "am", NOW))).extracting(FieldError::toString)
+                .containsExactlyInAnyOrder(
+                        "alerts[0].labels.instance: must not contain the NUL character (\\u0000)",
+                        "alerts[0].fingerprint: must not contain the NUL character (\\u0000)",
+                        "alerts[1].annotations.sum\\u0000mary: name must not contain the NUL character (\\u0000)");
+    }
+
+    @Test
     void tooManyAlertsAreRefused() throws IOException {
         ObjectNode payload = sample();
         ArrayNode alerts = (ArrayNode) payload.get("alerts");

@@ -13,6 +13,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.hibernate.LockMode;
 import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
@@ -311,11 +312,16 @@ public class AlertIntake {
                 .getSingleResultOrNull();
     }
 
+    /**
+     * Locked: the same alert can reach two partitions (an alert in two Alertmanager groups), and so two consumers at
+     * once; two resolutions must not both find it firing and both resolve it. The second waits, then finds it resolved.
+     */
     private static Uni<AlertRecord> latestOccurrence(Mutiny.Session session, String fingerprint) {
         return session.createSelectionQuery("from AlertRecord where fingerprint = :fingerprint order by startsAt desc",
                 AlertRecord.class)
                 .setParameter("fingerprint", fingerprint)
                 .setMaxResults(1)
+                .setLockMode(LockMode.PESSIMISTIC_WRITE)
                 .getSingleResultOrNull();
     }
 

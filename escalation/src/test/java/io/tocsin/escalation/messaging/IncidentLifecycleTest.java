@@ -147,18 +147,23 @@ class IncidentLifecycleTest {
     }
 
     @Test
-    void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() {
+    void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() throws Exception {
         try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), "tocsin.alerts.dlq.v1", 1)) {
             // Same key, so the same partition as the good alert that follows it.
             AlertReceived good = alert("AfterPoison", "db1", "warning", AlertStatus.FIRING, T0);
             feed.sendRaw(good.partitionKey(), "{\"this is\": not an alert");
+            // Readable, but PostgreSQL refuses a NUL in text: the first statement a delivery meets fails, every time.
+            AlertReceived refused = new AlertReceived(UUID.randomUUID(), good.receivedAt(), good.source(),
+                    good.origin(), "nul\u0000print", good.status(), good.labels(), good.annotations(), good.startsAt(),
+                    null, null, null);
+            feed.sendRaw(good.partitionKey(), AlertFeed.MAPPER.writeValueAsString(refused));
             send(good);
 
             assertThat(awaitEvents("AfterPoison", 2)).hasExactlyElementsOfTypes(IncidentOpened.class,
                     AlertAttached.class);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !dead.poll(Duration.ofMillis(100)).isEmpty());
-            assertThat(dead.seen()).singleElement()
-                    .satisfies(record -> assertThat(record.key()).isEqualTo(good.partitionKey()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> dead.poll(Duration.ofMillis(100)).size() >= 2);
+            assertThat(dead.seen()).hasSize(2)
+                    .allSatisfy(record -> assertThat(record.key()).isEqualTo(good.partitionKey()));
 
         }
     }

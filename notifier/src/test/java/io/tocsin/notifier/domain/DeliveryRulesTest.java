@@ -79,6 +79,9 @@ class DeliveryRulesTest {
         assertThat(Rounds.timerMillis(T0, T0.plusNanos(1))).isEqualTo(1);
         assertThat(Rounds.timerMillis(T0, T0)).isEqualTo(1);
         assertThat(Rounds.timerMillis(T0, T0.minusSeconds(5))).isEqualTo(1);
+        assertThat(Rounds.timerMillis(T0, T0.minusNanos(1))).isEqualTo(1);
+        // A Retry-After centuries away must not overflow (nanoseconds would).
+        assertThat(Rounds.timerMillis(T0, T0.plus(Duration.ofDays(400 * 365)))).isEqualTo(400L * 365 * 86_400_000);
     }
 
     @Test
