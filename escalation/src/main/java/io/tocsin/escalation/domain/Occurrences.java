@@ -46,7 +46,9 @@ public final class Occurrences {
             return Meaning.STALE;
         }
         // Resolved, and now firing: Prometheus gives a new occurrence a new start; the same (or an earlier) start is a
-        // delayed re-send of the occurrence that already resolved.
-        return startsAt.isAfter(latest.startsAt()) ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
+        // delayed re-send of the occurrence that already resolved. "The same" to the microsecond the database keeps:
+        // a start sent with nanoseconds is stored truncated or rounded, and must not look new (its insert would break
+        // the unique start and be dead-lettered).
+        return startsAt.isAfter(latest.startsAt().plusNanos(999)) ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
     }
 }

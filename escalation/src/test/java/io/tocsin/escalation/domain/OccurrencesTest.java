@@ -39,4 +39,18 @@ class OccurrencesTest {
                 .isEqualTo(Meaning.NEW_OCCURRENCE);
         assertThat(classify(new Known(AlertStatus.RESOLVED, T0), AlertStatus.FIRING, T0)).isEqualTo(Meaning.STALE);
     }
+
+    @Test
+    void aLateResendIsRecognisedThoughTheDatabaseKeptItsStartToTheMicrosecond() {
+        // Prometheus starts carry nanoseconds; PostgreSQL keeps microseconds (truncated or rounded by the driver).
+        Instant sent = Instant.parse("2026-11-22T03:00:00.123456789Z");
+        Instant truncated = Instant.parse("2026-11-22T03:00:00.123456Z");
+        Instant rounded = Instant.parse("2026-11-22T03:00:00.123457Z");
+        assertThat(classify(new Known(AlertStatus.RESOLVED, truncated), AlertStatus.FIRING, sent))
+                .isEqualTo(Meaning.STALE);
+        assertThat(classify(new Known(AlertStatus.RESOLVED, rounded), AlertStatus.FIRING, sent))
+                .isEqualTo(Meaning.STALE);
+        assertThat(classify(new Known(AlertStatus.RESOLVED, truncated), AlertStatus.FIRING,
+                truncated.plusNanos(1_000))).isEqualTo(Meaning.NEW_OCCURRENCE);
+    }
 }
