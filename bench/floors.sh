@@ -16,8 +16,9 @@ result=$(java -cp "$(cat "$WORK/classpath")" "$ROOT/bench/Floors.java" "127.0.0.
   "jdbc:postgresql://${TOCSIN_DB_HOST:-127.0.0.1}:${TOCSIN_DB_PORT:-5432}/$DB" "$SAMPLES" \
   "${TOCSIN_DB_USER:-postgres}" "${TOCSIN_DB_PASSWORD:-}" 2>/dev/null | grep -v SLF4J)
 echo "$result"
-python3 - "$result" "$ROOT/docs/performance.md" "$SAMPLES" <<'PY'
-import datetime, os, re, sys
+PYTHONPATH="$ROOT/bench" python3 - "$result" "$ROOT/docs/performance.md" "$SAMPLES" <<'PY'
+from doc_block import write_block
+import datetime, os, sys
 result, path, samples = sys.argv[1], sys.argv[2], sys.argv[3]
 names = {
     "kafka-produce-ack": "Kafka: a record produced until the broker acknowledges it (`acks=all`, idempotent, no linger)",
@@ -36,10 +37,5 @@ Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu
 |---|---:|---:|
 """ + "\n".join(rows) + """
 <!-- FLOORS:END -->"""
-doc = open(path).read()
-if "<!-- FLOORS:BEGIN" in doc:
-    doc = re.sub(r"<!-- FLOORS:BEGIN.*?<!-- FLOORS:END -->", lambda _: block, doc, flags=re.S)
-else:
-    doc += "\n" + block + "\n"
-open(path, "w").write(doc)
+write_block(path, "FLOORS", block)
 PY

@@ -104,9 +104,10 @@ ingest_rss=$(ps -o rss= -p "$ingest_pid" 2>/dev/null | tr -d ' ' || echo 0)
 am_rss=$(ps -o rss= -p "$AM_PID" | tr -d ' ')
 accepted=$(curl -fs "$IN_URL/q/metrics" | awk '/^tocsin_ingest_alerts_accepted_total/ { s += $NF } END { printf "%d", s }')
 
-python3 - "$WORK/results" "$ROOT/docs/performance.md" "$ingest_rss" "$am_rss" "$accepted" \
+PYTHONPATH="$ROOT/bench" python3 - "$WORK/results" "$ROOT/docs/performance.md" "$ingest_rss" "$am_rss" "$accepted" \
   "$SECONDS_PER_RUN" "$CONNECTIONS" <<'PY'
-import datetime, os, platform, re, subprocess, sys
+from doc_block import write_block
+import datetime, os, platform, subprocess, sys
 results_path, doc_path, ingest_rss, am_rss, accepted, seconds, connections = sys.argv[1:]
 rows = [line.split() for line in open(results_path) if line.strip()]
 by = {(r[0], int(r[1])): r for r in rows}
@@ -141,11 +142,6 @@ Resident memory after the run: alert-ingest {int(ingest_rss) // 1024} MiB (`-Xmx
 {int(am_rss) // 1024} MiB. Alerts that alert-ingest acknowledged (each one durably in Kafka, `acks=all`):
 {int(accepted):,}.
 <!-- INGEST:END -->"""
-doc = open(doc_path).read() if os.path.exists(doc_path) else ""
-if "<!-- INGEST:BEGIN" in doc:
-    doc = re.sub(r"<!-- INGEST:BEGIN.*?<!-- INGEST:END -->", lambda _: block, doc, flags=re.S)
-else:
-    doc += "\n" + block + "\n"
-open(doc_path, "w").write(doc)
+write_block(doc_path, "INGEST", block)
 print(block)
 PY

@@ -12,8 +12,9 @@ export TOCSIN_SLACK_API_URL=http://127.0.0.1:$SLACK_PORT/api/ TOCSIN_SLACK_BOT_T
 await_stack
 result=$(python3 "$ROOT/bench/notify-latency.py" http://127.0.0.1:27081 "$(cat "$WORK/ingest-token")" "$SLACK_PORT")
 echo "$result"
-python3 - "$result" "$ROOT/docs/performance.md" <<'PY'
-import datetime, json, os, re, sys
+PYTHONPATH="$ROOT/bench" python3 - "$result" "$ROOT/docs/performance.md" <<'PY'
+from doc_block import write_block
+import datetime, json, os, sys
 r = json.loads(sys.argv[1])
 i = r["idle"]
 def cell(v):
@@ -32,10 +33,5 @@ Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu
 {table}
 <!-- LATENCY:END -->"""
 path = sys.argv[2]
-doc = open(path).read()
-if "<!-- LATENCY:BEGIN" in doc:
-    doc = re.sub(r"<!-- LATENCY:BEGIN.*?<!-- LATENCY:END -->", lambda _: block, doc, flags=re.S)
-else:
-    doc += "\n## Notifications: webhook to Slack\n\n```bash\nbench/notify-latency.sh\n```\n\nFrom sending a new alert group to alert-ingest until the notifier's `chat.postMessage` reaches a fake Slack on\nloopback: alert-ingest, Kafka, escalation (incident, first level, outbox), Kafka, the notifier (delivery log,\nSlack call). One probe at a time, 1.1 s apart (Slack is paced to one message per second per channel).\n\n" + block + "\n"
-open(path, "w").write(doc)
+write_block(path, "LATENCY", block)
 PY
