@@ -64,10 +64,26 @@ await_ready() { # name seconds probe...
   shift 2
   for _ in $(seq 1 $((seconds * 5))); do
     "$@" && return 0
-    kill -0 "$pid" 2>/dev/null || die "$name exited while starting; its log: $LOGS/$name.log"
+    kill -0 "$pid" 2>/dev/null || exited_while_starting "$name" "$LOGS/$name.log"
     sleep 0.2
   done
   die "$name was not ready within ${seconds}s; its log: $LOGS/$name.log"
+}
+
+# Says why a service exited while starting, then stops: every service writes one ERROR line per configuration problem
+# ("Configuration problem: TOCSIN_... / file:line: ..."), and SmallRye Config lists the values it could not convert.
+exited_while_starting() { # name log
+  local name=$1 log=$2 lines
+  lines=$(grep -E ' ERROR |^Configuration validation failed|SRCFG[0-9]+' "$log" 2>/dev/null |
+    grep -v 'Graceful shutdown failed' | sed -E 's/^[0-9:.,-]+ +ERROR +\[[^]]*\] +\([^)]*\) +//' | head -n 50 || true)
+  if [ -n "$lines" ]; then
+    printf '[run-local] ERROR: %s exited while starting:\n' "$name" >&2
+    printf '%s\n' "$lines" | sed 's/^/[run-local]   /' >&2
+  else
+    printf '[run-local] ERROR: %s exited while starting; the end of its log:\n' "$name" >&2
+    tail -n 20 "$log" 2>/dev/null | sed 's/^/[run-local]   /' >&2 || true
+  fi
+  die "$name did not start; its log: $log"
 }
 
 build_if_needed() {

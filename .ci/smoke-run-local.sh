@@ -145,4 +145,18 @@ for port in $TOCSIN_INGEST_PORT $TOCSIN_ESCALATION_PORT $TOCSIN_NOTIFIER_PORT $T
   ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "port $port still answers after SIGTERM"
 done
 echo "smoke: run-local.sh stopped everything it started"
+
+# A configuration mistake stops the start at once, and run-local.sh prints the service's line naming it.
+BAD=$STATE/bad-start
+started=$(date +%s)
+if TOCSIN_LOCAL_DIR=$BAD TOCSIN_SERVICES=runbook-engine TOCSIN_RUNBOOK_DRY_RUN=maybe timeout 120 ./run-local.sh \
+  >"$STATE/bad-run.log" 2>&1; then
+  fail "run-local.sh started although TOCSIN_RUNBOOK_DRY_RUN=maybe: $(cat "$STATE/bad-run.log")"
+fi
+grep -q 'Configuration problem: TOCSIN_RUNBOOK_DRY_RUN: "maybe" is neither true nor false' "$STATE/bad-run.log" &&
+  grep -q "its log: $BAD/logs/runbook-engine.log" "$STATE/bad-run.log" ||
+  fail "run-local.sh did not print the runbook engine's configuration problem: $(cat "$STATE/bad-run.log")"
+leftovers=$(pgrep -f "$BAD" || true)
+[ -z "$leftovers" ] || fail "processes left running after the refused start: $leftovers"
+echo "smoke: a bad TOCSIN_RUNBOOK_DRY_RUN stopped the start in $(($(date +%s) - started)) s with the line naming it"
 rm -rf "$STATE"

@@ -39,38 +39,69 @@ public final class Credentials {
      * token.
      *
      * @param setting the environment variable the value came from, for messages
-     * @throws IllegalArgumentException when the value is empty or malformed
+     * @throws IllegalArgumentException when the value is empty or malformed, with the first of its {@link #problems}
      */
     public static Credentials parse(String value, String setting) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("no tokens configured: set " + setting
-                    + " to name:token[,name:token...] (tokens of at least " + MIN_TOKEN_LENGTH + " characters)");
+        List<String> problems = problems(value, setting);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
         }
         List<Entry> entries = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String entry = part.trim();
+            int colon = entry.indexOf(':');
+            entries.add(new Entry(entry.substring(0, colon), digest(entry.substring(colon + 1))));
+        }
+        return new Credentials(List.copyOf(entries));
+    }
+
+    /**
+     * Every problem of a {@code name:token[,name:token...]} value, one line per entry at fault, for a service's
+     * start-up check: {@code TOCSIN_API_TOKENS: entry 2 (ops): the token is shorter than 16 characters}. None
+     * quotes a token.
+     */
+    public static List<String> problems(String value, String setting) {
+        List<String> problems = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            problems.add(setting + ": no tokens configured: set it to name:token[,name:token...] (tokens of at least "
+                    + MIN_TOKEN_LENGTH + " characters)");
+            return problems;
+        }
         Set<String> names = new HashSet<>();
-        String[] parts = value.split(",");
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        String[] parts = value.split(",", -1);
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i].trim();
+            String where = setting + ": entry " + (i + 1);
             int colon = part.indexOf(':');
-            String where = setting + " entry " + (i + 1);
+            if (part.isEmpty()) {
+                problems.add(where + " is empty");
+                continue;
+            }
             if (colon < 0) {
-                throw new IllegalArgumentException(where + " is not of the form name:token");
+                problems.add(where + " is not of the form name:token");
+                continue;
             }
             String name = part.substring(0, colon);
             String token = part.substring(colon + 1);
             if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException(where + ": the name must be 1-64 letters, digits, '_', '.' or '-'");
+                problems.add(where + ": the name must be 1-64 letters, digits, '_', '.' or '-'");
+                continue;
             }
+            where = where + " (" + name + ")";
             if (token.length() < MIN_TOKEN_LENGTH) {
-                throw new IllegalArgumentException(where + " (" + name + "): the token is shorter than "
-                        + MIN_TOKEN_LENGTH + " characters");
+                problems.add(where + ": the token is shorter than " + MIN_TOKEN_LENGTH + " characters");
             }
             if (!names.add(name)) {
-                throw new IllegalArgumentException(where + ": the name " + name + " is used twice");
+                problems.add(where + ": the name is used twice");
             }
-            entries.add(new Entry(name, digest(token)));
+            String other = tokens.putIfAbsent(token, name);
+            if (other != null && !other.equals(name)) {
+                problems.add(where + ": the same token as " + other
+                        + "; each caller needs a token of its own, or it is recorded under the wrong name");
+            }
         }
-        return new Credentials(List.copyOf(entries));
+        return problems;
     }
 
     /**

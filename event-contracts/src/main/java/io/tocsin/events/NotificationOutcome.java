@@ -35,6 +35,8 @@ public record NotificationOutcome(UUID eventId, UUID incidentId, Instant occurre
         FAILED("failed"),
         /** Nothing was sent: the channel or the address is not configured. */
         NOT_SENT("not-sent"),
+        /** A Slack root message folded into the channel's storm digest: the digest message announces it. */
+        DIGESTED("digested"),
         /** The notifier stopped during the call; it is not sent again, so nobody gets it twice. */
         UNKNOWN("unknown");
 

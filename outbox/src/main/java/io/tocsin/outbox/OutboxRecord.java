@@ -34,4 +34,19 @@ public class OutboxRecord {
 
     @Column(name = "published_at")
     public Instant publishedAt;
+
+    /** Sends Kafka refused for the row itself (a record too large, an invalid topic); outages do not count. */
+    public int attempts;
+
+    /** Not sent again before this, after a refused send; null when never refused. */
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+
+    /** Set when the row was refused {@code tocsin.outbox.max-attempts} times: never sent again unless cleared. */
+    @Column(name = "parked_at")
+    public Instant parkedAt;
+
+    /** The last failure's class and message (no payload). */
+    @Column(name = "last_error")
+    public String lastError;
 }

@@ -2,6 +2,11 @@ package io.tocsin.outbox;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -22,12 +27,16 @@ import io.vertx.core.Vertx;
 public final class Rounds {
 
     private static final Logger LOG = Logger.getLogger(Rounds.class);
+    // Every loop of the JVM, for the liveness check; weak, so a stopped application's loops go with it.
+    private static final Set<Rounds> ALL = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    private static final long IDLE = Long.MIN_VALUE;
 
     private final Vertx vertx;
     private final String what;
     private final Supplier<Uni<Boolean>> round;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private volatile long roundStartedNanos = IDLE;
 
     /**
      * @param what names the work in logs, such as {@code "publishing outbox rows"}
@@ -37,6 +46,25 @@ public final class Rounds {
         this.vertx = vertx;
         this.what = what;
         this.round = round;
+        ALL.add(this);
+    }
+
+    /**
+     * The loops whose round under way started longer than {@code atLeast} ago, by name, with how long: a round that
+     * never ends stops its loop for good, as nothing else starts one while it runs.
+     */
+    public static Map<String, Duration> wedged(Duration atLeast) {
+        long now = System.nanoTime();
+        Map<String, Duration> wedged = new TreeMap<>();
+        synchronized (ALL) {
+            for (Rounds rounds : ALL) {
+                long started = rounds.roundStartedNanos;
+                if (started != IDLE && Duration.ofNanos(now - started).compareTo(atLeast) >= 0) {
+                    wedged.merge(rounds.what, Duration.ofNanos(now - started), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                }
+            }
+        }
+        return wedged;
     }
 
     /** Runs a round now, or once the one under way ends. */
@@ -49,13 +77,16 @@ public final class Rounds {
 
     private void drain() {
         again.set(false);
+        roundStartedNanos = System.nanoTime();
         // Deferred: a round that throws before it returns its Uni must not leave "running" set for good.
         Uni.createFrom().<Boolean> deferred(round::get).subscribe().with(more -> {
+            roundStartedNanos = IDLE;
             running.set(false);
             if (again.get() || Boolean.TRUE.equals(more)) {
                 kick();
             }
         }, failure -> {
+            roundStartedNanos = IDLE;
             running.set(false);
             LOG.warnf("%s failed, trying again on the next tick: %s", what, failure.getMessage());
         });

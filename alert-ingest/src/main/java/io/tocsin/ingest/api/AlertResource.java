@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.ws.rs.POST;
@@ -26,10 +27,12 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.ingest.config.IngestConfig;
+import io.tocsin.ingest.domain.FieldError;
 import io.tocsin.ingest.domain.InvalidPayloadException;
 import io.tocsin.ingest.domain.PayloadReader;
 import io.tocsin.ingest.messaging.AlertPublisher;
 import io.tocsin.ingest.messaging.BrokerUnavailableException;
+import io.tocsin.ingest.messaging.RecordsTooLargeException;
 import io.tocsin.ingest.metrics.IngestMetrics;
 import io.tocsin.ingest.metrics.IngestMetrics.Rejection;
 import io.vertx.ext.web.RoutingContext;
@@ -68,7 +71,8 @@ public class AlertResource {
     @APIResponse(responseCode = "202", description = "Every alert is durably in Kafka")
     @APIResponse(responseCode = "400", description = "Invalid payload; the problem names each field at fault")
     @APIResponse(responseCode = "401", description = "Missing or unknown credential")
-    @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size")
+    @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size, or an alert"
+            + " too large for one Kafka record (the problem names it)")
     @APIResponse(responseCode = "415", description = "Content-Type is not JSON")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry (Retry-After)")
     public Uni<Response> alertmanager(RoutingContext routing, @Context HttpHeaders headers,
@@ -81,7 +85,8 @@ public class AlertResource {
     @APIResponse(responseCode = "202", description = "Every alert is durably in Kafka")
     @APIResponse(responseCode = "400", description = "Invalid payload; the problem names each field at fault")
     @APIResponse(responseCode = "401", description = "Missing or unknown credential")
-    @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size")
+    @APIResponse(responseCode = "413", description = "Body larger than tocsin.ingest.limits.max-body-size, or an alert"
+            + " too large for one Kafka record (the problem names it)")
     @APIResponse(responseCode = "415", description = "Content-Type is not JSON")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry (Retry-After)")
     public Uni<Response> generic(RoutingContext routing, @Context HttpHeaders headers,
@@ -96,9 +101,11 @@ public class AlertResource {
 
         Response refused = refuseUnreadable(source, path, headers.getMediaType(), body);
         List<AlertReceived> events = null;
+        boolean list = origin == AlertOrigin.ALERTMANAGER;
         if (refused == null) {
             try {
                 JsonNode root = mapper.readTree(body);
+                list = list || (root != null && root.isArray());
                 events = origin == AlertOrigin.ALERTMANAGER ? reader.readAlertmanager(root, source, receivedAt)
                         : reader.readGeneric(root, source, receivedAt);
             } catch (JsonProcessingException e) {
@@ -118,6 +125,7 @@ public class AlertResource {
         }
 
         int count = events.size();
+        boolean alertList = list;
         metrics.received(source, origin, count);
         return publisher.publish(events)
                 .map(ignored -> {
@@ -125,12 +133,29 @@ public class AlertResource {
                     byte[] answer = ("{\"accepted\":" + count + "}").getBytes(StandardCharsets.US_ASCII);
                     return Response.accepted(answer).type(MediaType.APPLICATION_JSON_TYPE).build();
                 })
+                .onFailure(RecordsTooLargeException.class).recoverWithItem(failure -> {
+                    metrics.rejected(source, Rejection.RECORD_TOO_LARGE, count);
+                    return recordsTooLarge(path, origin, alertList, (RecordsTooLargeException) failure);
+                })
                 .onFailure(BrokerUnavailableException.class).recoverWithItem(failure -> {
                     metrics.rejected(source, Rejection.BROKER_UNAVAILABLE, count);
                     return problems.brokerUnavailable(path, retryAfterSeconds);
                 })
                 .invoke(response -> metrics.requestDuration(origin, response.getStatus(),
                         Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    private Response recordsTooLarge(String path, AlertOrigin origin, boolean list, RecordsTooLargeException failure) {
+        List<FieldError> errors = new ArrayList<>();
+        for (RecordsTooLargeException.TooLarge record : failure.records()) {
+            String field = !list ? "body"
+                    : origin == AlertOrigin.ALERTMANAGER ? "alerts[" + record.index() + "]"
+                            : "[" + record.index() + "]";
+            errors.add(new FieldError(field, record.bytes() < 0 ? "the broker refused its Kafka record as too large"
+                    : "would be a Kafka record of " + record.bytes() + " bytes; at most " + failure.limit()
+                            + " are sent (max.request.size)"));
+        }
+        return problems.recordTooLarge(path, errors, failure.limit());
     }
 
     /** A response for a body that must not be parsed at all, or {@code null} when it may be. */

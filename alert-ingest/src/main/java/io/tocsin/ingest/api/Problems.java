@@ -48,6 +48,15 @@ public class Problems {
                 List.of(new FieldError("body", detail)));
     }
 
+    /** 413 naming each alert whose Kafka record would be larger than the producer may send. */
+    public Response recordTooLarge(String path, List<FieldError> errors, long limit) {
+        String detail = errors.size() + (errors.size() == 1 ? " alert is" : " alerts are")
+                + " too large for one Kafka record (the producer's max.request.size is " + limit
+                + " bytes); nothing was accepted. Shorten its annotations or labels (an Alertmanager notification's"
+                + " common labels and annotations are copied into every alert's record)";
+        return build(413, "record-too-large", "An alert is too large to store", detail, path, errors);
+    }
+
     public Response unsupportedMediaType(String path, String contentType) {
         String detail = contentType == null ? "the Content-Type header is missing; send application/json"
                 : "Content-Type " + contentType + " is not accepted; send application/json";

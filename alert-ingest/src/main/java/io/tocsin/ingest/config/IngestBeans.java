@@ -1,16 +1,21 @@
 package io.tocsin.ingest.config;
 
 import java.time.Clock;
+import java.util.List;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.tocsin.auth.Credentials;
 import io.tocsin.ingest.domain.EventIds;
 import io.tocsin.ingest.domain.PayloadReader;
@@ -41,8 +46,20 @@ public class IngestBeans {
         return Clock.systemUTC();
     }
 
-    /** Fails the start, with a message naming the setting, when the credentials are missing or malformed. */
-    void checkCredentials(@Observes StartupEvent start, Credentials credentials) {
+    /**
+     * Fails the start, one line per problem naming the variable, when a setting cannot work; before anything, Kafka
+     * included, is touched.
+     */
+    void checkConfiguration(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent start,
+            IngestConfig config, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize httpMaxBodySize) {
+        List<String> problems = ConfigurationCheck.problems(config, httpMaxBodySize.asLongValue());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("alert-ingest cannot start with this configuration:\n  "
+                    + String.join("\n  ", problems));
+        }
+    }
+
+    void logSources(@Observes StartupEvent start, Credentials credentials) {
         LOG.infof("accepting alerts from sources %s", credentials.names());
     }
 }

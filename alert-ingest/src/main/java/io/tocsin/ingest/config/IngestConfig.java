@@ -26,6 +26,14 @@ public interface IngestConfig {
     @WithDefault("5")
     int retryAfterSeconds();
 
+    /**
+     * Refuse readiness while the alerts topic cannot make a 2xx durable (replication factor or min.insync.replicas
+     * below 2). Off by default so that one local broker works; production sets it
+     * ({@code TOCSIN_INGEST_REQUIRE_DURABLE_TOPIC=true}).
+     */
+    @WithDefault("false")
+    boolean requireDurableTopic();
+
     /** Bounds on one request. */
     Limits limits();
 
@@ -60,9 +68,16 @@ public interface IngestConfig {
         @WithDefault("32768")
         int maxAnnotationValueLength();
 
+        /**
+         * How far past the receive time an alert's {@code startsAt} may lie before it is refused (400): the sender's clock
+         * running ahead by more than this is a broken clock, not an alert from the future.
+         */
+        @WithDefault("10m")
+        Duration maxFutureSkew();
+
         default IngestLimits toDomain() {
             return new IngestLimits(maxAlerts(), maxLabels(), maxAnnotations(), maxNameLength(), maxLabelValueLength(),
-                    maxAnnotationValueLength());
+                    maxAnnotationValueLength(), maxFutureSkew());
         }
     }
 }

@@ -128,11 +128,14 @@ public final class PayloadReader {
         AlertStatus status = status(node, at(path, "status"), "status", alertmanager, errors);
         Instant startsAt = time(node, at(path, "startsAt"), "startsAt", alertmanager, errors);
         Instant endsAt = time(node, at(path, "endsAt"), "endsAt", false, errors);
+        checkTimes(path, startsAt, endsAt, receivedAt, errors);
         String generatorUrl = text(node, at(path, "generatorURL"), "generatorURL", false, errors);
         String fingerprint = text(node, at(path, "fingerprint"), "fingerprint", false, errors);
-        if (fingerprint != null && fingerprint.length() > 128) {
-            errors.add(at(path, "fingerprint"), "is " + fingerprint.length() + " characters; at most 128 are allowed");
+        if (fingerprint != null && fingerprint.length() > IngestLimits.MAX_FINGERPRINT_LENGTH) {
+            errors.add(at(path, "fingerprint"), "is " + fingerprint.length() + " characters; at most "
+                    + IngestLimits.MAX_FINGERPRINT_LENGTH + " are allowed");
         }
+        checkLabelSetSize(at(path, "labels"), labels, errors);
         if (errors.count() > before) {
             return null;
         }
@@ -147,6 +150,69 @@ public final class PayloadReader {
         }
         return new AlertReceived(ids.get(), receivedAt, source, origin, fingerprint, status, labels, annotations,
                 startsAt, endsAt, generatorUrl, group);
+    }
+
+    /**
+     * Times a consumer could not use: a start from before monitoring, or so far ahead that the sender's clock is wrong
+     * (its incident would sort and time out wrongly), and an end before the start. A missing or zero time (null here)
+     * is not checked: Alertmanager sends the zero time as endsAt while an alert fires.
+     */
+    private void checkTimes(String path, Instant startsAt, Instant endsAt, Instant receivedAt, Errors errors) {
+        if (startsAt != null) {
+            Instant latestStart = receivedAt.plus(limits.maxFutureSkew());
+            if (startsAt.isBefore(IngestLimits.EARLIEST_TIME)) {
+                errors.add(at(path, "startsAt"), "is " + startsAt + ", before " + IngestLimits.EARLIEST_TIME
+                        + "; expected when the alert started");
+            } else if (startsAt.isAfter(latestStart)) {
+                errors.add(at(path, "startsAt"), "is " + startsAt + ", more than " + limits.maxFutureSkew().toSeconds()
+                        + " s after it was received (" + receivedAt + "); is the sender's clock right?");
+            }
+        }
+        if (endsAt != null) {
+            if (endsAt.isBefore(IngestLimits.EARLIEST_TIME)) {
+                errors.add(at(path, "endsAt"), "is " + endsAt + ", before " + IngestLimits.EARLIEST_TIME
+                        + "; send the zero time 0001-01-01T00:00:00Z, or nothing, while the alert fires");
+            } else if (endsAt.isAfter(IngestLimits.LATEST_TIME)) {
+                errors.add(at(path, "endsAt"), "is " + endsAt + ", after " + IngestLimits.LATEST_TIME);
+            } else if (startsAt != null && endsAt.isBefore(startsAt)) {
+                errors.add(at(path, "endsAt"), "is " + endsAt + ", before startsAt " + startsAt);
+            }
+        }
+    }
+
+    /**
+     * Escalation makes its group key of some of these labels and indexes it; a key PostgreSQL cannot index would
+     * be refused by every attempt to store the alert.
+     */
+    private static void checkLabelSetSize(String path, Map<String, String> labels, Errors errors) {
+        int bytes = labels.isEmpty() ? 0 : labels.size() - 1;
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            bytes += utf8Length(label.getKey()) + 1 + utf8Length(label.getValue());
+        }
+        if (bytes > IngestLimits.MAX_LABEL_SET_BYTES) {
+            errors.add(path, "take " + bytes + " bytes written as name=value pairs; at most "
+                    + IngestLimits.MAX_LABEL_SET_BYTES + " are accepted, since escalation makes and indexes its group key"
+                    + " from them: shorten the longest values, or move text to annotations");
+        }
+    }
+
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static void requireObject(JsonNode root, String what) {

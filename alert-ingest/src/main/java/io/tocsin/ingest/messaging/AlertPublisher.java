@@ -1,16 +1,23 @@
 package io.tocsin.ingest.messaging;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
@@ -41,12 +48,15 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class AlertPublisher {
 
+    private static final Header[] NO_HEADERS = new Header[0];
+
     private final KafkaClientService kafka;
     private final ObjectWriter writer;
     private final IngestMetrics metrics;
     private final Duration timeout;
     private final String topic;
     private volatile KafkaProducer<String, byte[]> producer;
+    private volatile int maxRecordSize;
 
     /**
      * @param channel declares the outgoing {@code alerts} channel so that SmallRye creates and configures its producer;
@@ -65,21 +75,40 @@ public class AlertPublisher {
     /**
      * Publishes the events, each keyed by {@link AlertReceived#partitionKey()}.
      *
-     * @return a Uni that completes when all are acknowledged, or fails with {@link BrokerUnavailableException} when any
-     *         is refused or the broker does not answer within the publish timeout
+     * @return a Uni that completes when all are acknowledged; fails with {@link RecordsTooLargeException}, before
+     *         anything is sent, when a record is larger than the producer may send (or the broker refuses one as too
+     *         large), and with {@link BrokerUnavailableException} when any is refused otherwise or the broker does not
+     *         answer within the publish timeout
      */
     public Uni<Void> publish(List<AlertReceived> events) {
         long start = System.nanoTime();
+        int limit = maxRecordSize();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
-        for (AlertReceived event : events) {
-            records.add(new ProducerRecord<>(topic, event.partitionKey(), serialize(event)));
+        List<RecordsTooLargeException.TooLarge> tooLarge = null;
+        for (int i = 0; i < events.size(); i++) {
+            AlertReceived event = events.get(i);
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.partitionKey(), serialize(event));
+            int size = sizeIfOver(record, limit);
+            if (size > 0) {
+                tooLarge = tooLarge == null ? new ArrayList<>() : tooLarge;
+                tooLarge.add(new RecordsTooLargeException.TooLarge(i, size));
+            }
+            records.add(record);
+        }
+        if (tooLarge != null) {
+            return Uni.createFrom().failure(new RecordsTooLargeException(tooLarge, limit, tooLarge.size()
+                    + " records larger than max.request.size " + limit));
         }
         Context context = Vertx.currentContext();
         return Uni.createFrom().<Void> emitter(emitter -> {
-            Acknowledgements acks = new Acknowledgements(records.size(), emitter, context);
+            Acknowledgements acks = new Acknowledgements(records.size(), emitter, context, limit);
+            List<Callback> callbacks = new ArrayList<>(records.size());
+            for (int i = 0; i < records.size(); i++) {
+                callbacks.add(acks.forRecord(i));
+            }
             producer().runOnSendingThread(kafkaProducer -> {
-                for (ProducerRecord<String, byte[]> record : records) {
-                    kafkaProducer.send(record, acks);
+                for (int i = 0; i < records.size(); i++) {
+                    kafkaProducer.send(records.get(i), callbacks.get(i));
                 }
             }).subscribe().with(ignored -> {
             }, acks::fail);
@@ -87,7 +116,8 @@ public class AlertPublisher {
                 .ifNoItem().after(timeout)
                 .failWith(() -> new BrokerUnavailableException("Kafka did not acknowledge within " + timeout.toMillis()
                         + " ms"))
-                .onFailure(failure -> !(failure instanceof BrokerUnavailableException))
+                .onFailure(failure -> !(failure instanceof BrokerUnavailableException
+                        || failure instanceof RecordsTooLargeException))
                 .transform(failure -> new BrokerUnavailableException("Kafka refused the records: " + failure.getMessage(),
                         failure))
                 .onItemOrFailure().invoke((ignored, failure) -> metrics.brokerAck(
@@ -102,6 +132,43 @@ public class AlertPublisher {
         }
     }
 
+    /**
+     * The record's size as the producer counts it when that is over {@code limit}, else 0. The producer refuses a record
+     * whose uncompressed size bound is over {@code max.request.size} (compression cannot save it): the same bound,
+     * computed the same way, is checked here before anything of the request is sent.
+     */
+    private static int sizeIfOver(ProducerRecord<String, byte[]> record, int limit) {
+        String key = record.key();
+        // Cheap first: a record well under the limit needs no exact count (a UTF-16 char is at most 3 UTF-8 bytes).
+        if ((long) record.value().length + 3L * key.length() + 1024 < limit) {
+            return 0;
+        }
+        int size = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
+                key.getBytes(StandardCharsets.UTF_8), record.value(), NO_HEADERS);
+        return size > limit ? size : 0;
+    }
+
+    /** The largest record the alerts producer sends: its {@code max.request.size}, or its buffer if smaller. */
+    private int maxRecordSize() {
+        int current = maxRecordSize;
+        if (current == 0) {
+            Map<String, ?> configuration = producer().configuration();
+            long requestSize = setting(configuration, ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+            long bufferMemory = setting(configuration, ProducerConfig.BUFFER_MEMORY_CONFIG);
+            current = (int) Math.min(Integer.MAX_VALUE, Math.min(requestSize, bufferMemory));
+            maxRecordSize = current;
+        }
+        return current;
+    }
+
+    private static long setting(Map<String, ?> configuration, String name) {
+        Object value = configuration.get(name);
+        if (value == null) {
+            value = ProducerConfig.configDef().defaultValues().get(name);
+        }
+        return value instanceof Number number ? number.longValue() : Long.parseLong(value.toString().trim());
+    }
+
     private KafkaProducer<String, byte[]> producer() {
         KafkaProducer<String, byte[]> current = producer;
         if (current == null) {
@@ -112,21 +179,31 @@ public class AlertPublisher {
     }
 
     /** Counts a request's acknowledgements down; completes once all arrived, fails on the first error. */
-    private static final class Acknowledgements implements Callback {
+    private static final class Acknowledgements {
         private final AtomicInteger outstanding;
         private final AtomicBoolean done = new AtomicBoolean();
         private final UniEmitter<? super Void> emitter;
         private final Context context;
+        private final int limit;
 
-        Acknowledgements(int count, UniEmitter<? super Void> emitter, Context context) {
+        Acknowledgements(int count, UniEmitter<? super Void> emitter, Context context, int limit) {
             this.outstanding = new AtomicInteger(count);
             this.emitter = emitter;
             this.context = context;
+            this.limit = limit;
         }
 
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception != null) {
+        /** The callback of the request's {@code index}th record, so a refusal can name its alert. */
+        Callback forRecord(int index) {
+            return (metadata, exception) -> onCompletion(index, exception);
+        }
+
+        private void onCompletion(int index, Exception exception) {
+            if (exception instanceof RecordTooLargeException) {
+                // The broker's own limit (message.max.bytes, or the topic's max.message.bytes) is below the producer's.
+                fail(new RecordsTooLargeException(List.of(new RecordsTooLargeException.TooLarge(index, -1)), limit,
+                        "the broker refused a record as too large: " + exception.getMessage()));
+            } else if (exception != null) {
                 fail(exception);
             } else if (outstanding.decrementAndGet() == 0 && done.compareAndSet(false, true)) {
                 onContext(() -> emitter.complete(null));

@@ -25,6 +25,7 @@ public class IngestMetrics {
         INVALID_PAYLOAD,
         MALFORMED_JSON,
         PAYLOAD_TOO_LARGE,
+        RECORD_TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,
         BROKER_UNAVAILABLE;
 

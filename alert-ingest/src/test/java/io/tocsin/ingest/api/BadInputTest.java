@@ -2,6 +2,7 @@ package io.tocsin.ingest.api;
 
 import static io.restassured.RestAssured.given;
 import static io.tocsin.ingest.api.IngestTestSupport.AM_TOKEN;
+import static io.tocsin.ingest.api.IngestTestSupport.UPTIME_TOKEN;
 import static io.tocsin.ingest.api.IngestTestSupport.alertmanagerPayload;
 import static io.tocsin.ingest.api.IngestTestSupport.awaitRecords;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +11,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,7 @@ import io.tocsin.testsupport.TopicWatcher;
 class BadInputTest {
 
     private static final String PATH = "/api/v1/alerts/alertmanager";
+    private static final String GENERIC_PATH = "/api/v1/alerts";
 
     @InjectKafkaBroker
     KafkaBroker broker;
@@ -62,7 +67,17 @@ class BadInputTest {
                         "\"severity\":\"" + "w".repeat(5000) + "\""), "alerts[0].labels.severity",
                         "is 5000 characters; at most 4096"),
                 Arguments.of("no alerts", good.replaceFirst("(?s)\"alerts\":\\[.*]}$", "\"alerts\":[]}"), "alerts",
-                        "must contain at least one alert"));
+                        "must contain at least one alert"),
+                Arguments.of("labels too long for escalation's group key index", good.replace("\"severity\":\"warning\"",
+                        "\"severity\":\"warning\",\"a\":\"" + "a".repeat(1500) + "\",\"b\":\"" + "b".repeat(1500) + "\""),
+                        "alerts[0].labels", "at most 2684 are accepted"),
+                Arguments.of("startsAt in the future", good.replace("2026-11-22T03:00:00Z",
+                        Instant.now().plus(Duration.ofHours(1)).toString()), "alerts[0].startsAt",
+                        "more than 600 s after it was received"),
+                Arguments.of("startsAt before 2000", good.replace("2026-11-22T03:00:00Z", "1999-12-31T23:00:00Z"),
+                        "alerts[0].startsAt", "before 2000-01-01T00:00:00Z"),
+                Arguments.of("endsAt before startsAt", good.replace("0001-01-01T00:00:00Z", "2026-11-22T02:00:00Z"),
+                        "alerts[0].endsAt", "before startsAt 2026-11-22T03:00:00Z"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,6 +91,69 @@ class BadInputTest {
                 .body("instance", equalTo(PATH))
                 .body("errors.field", hasItem(field))
                 .body("errors.find { it.field == '" + field + "' }.problem", containsString(problem));
+    }
+
+    @Test
+    void genericDoorRefusesWhatNoConsumerCouldStoreNamingTheField() {
+        given().auth().oauth2(UPTIME_TOKEN).contentType(ContentType.JSON)
+                .body("{\"labels\":{\"alertname\":\"Long\",\"text\":\"" + "é".repeat(1400) + "\"}}")
+                .when().post(GENERIC_PATH)
+                .then().statusCode(400)
+                .body("errors[0].field", equalTo("labels"))
+                .body("errors[0].problem", startsWith("take 2820 bytes written as name=value pairs"));
+        given().auth().oauth2(UPTIME_TOKEN).contentType(ContentType.JSON)
+                .body("[{\"labels\":{\"alertname\":\"Fine\"}},{\"labels\":{\"alertname\":\"Back\"},"
+                        + "\"startsAt\":\"2026-11-22T03:00:00Z\",\"endsAt\":\"2026-11-22T02:00:00Z\"}]")
+                .when().post(GENERIC_PATH)
+                .then().statusCode(400)
+                .body("errors.field", equalTo(List.of("[1].endsAt")));
+    }
+
+    /**
+     * A record over the producer's max.request.size can never be sent: Alertmanager would retry a 503 for ever, so it
+     * gets a 413 naming the alert, and none of the request is published.
+     */
+    @Test
+    void anAlertTooLargeForOneKafkaRecordGets413NamingItAtBothDoors() {
+        String big = annotations(40, 30_000);
+        String webhook = alertmanagerPayload("HugeA").replace("\"alerts\":[{",
+                "\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"HugeB\"},"
+                        + "\"startsAt\":\"2026-11-22T03:00:00Z\"},{\"status\":\"firing\",\"labels\":{\"alertname\":\"HugeC\"},"
+                        + "\"annotations\":" + big + ",\"startsAt\":\"2026-11-22T03:00:00Z\"},{");
+        String generic = "[{\"labels\":{\"alertname\":\"HugeD\"}},{\"labels\":{\"alertname\":\"HugeE\"},\"annotations\":"
+                + big + "}]";
+
+        try (TopicWatcher watcher = TopicWatcher.fromNow(broker.bootstrapServers(), Topics.ALERTS, 3)) {
+            given().auth().oauth2(AM_TOKEN).contentType(ContentType.JSON).body(webhook)
+                    .when().post(PATH)
+                    .then().statusCode(413).contentType(Problem.MEDIA_TYPE)
+                    .body("type", equalTo("urn:tocsin:problem:record-too-large"))
+                    .body("errors.field", equalTo(List.of("alerts[1]")))
+                    .body("errors[0].problem", containsString("at most 1048576 are sent (max.request.size)"));
+            given().auth().oauth2(UPTIME_TOKEN).contentType(ContentType.JSON).body(generic)
+                    .when().post(GENERIC_PATH)
+                    .then().statusCode(413)
+                    .body("errors.field", equalTo(List.of("[1]")));
+            given().auth().oauth2(UPTIME_TOKEN).contentType(ContentType.JSON)
+                    .body("{\"labels\":{\"alertname\":\"HugeF\"},\"annotations\":" + big + "}")
+                    .when().post(GENERIC_PATH)
+                    .then().statusCode(413)
+                    .body("errors.field", equalTo(List.of("body")));
+            given().auth().oauth2(AM_TOKEN).contentType(ContentType.JSON).body(alertmanagerPayload("HugeAfter"))
+                    .when().post(PATH).then().statusCode(202);
+
+            awaitRecords(watcher, "HugeAfter", 1);
+            assertThat(watcher.seen()).noneMatch(record -> record.value().contains("Huge")
+                    && !record.value().contains("HugeAfter"));
+        }
+    }
+
+    private static String annotations(int count, int length) {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < count; i++) {
+            json.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":\"").append("x".repeat(length)).append('"');
+        }
+        return json.append('}').toString();
     }
 
     @Test

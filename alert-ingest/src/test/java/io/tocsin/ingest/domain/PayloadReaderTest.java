@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +25,8 @@ class PayloadReaderTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2026-11-22T03:00:00Z");
-    private static final IngestLimits LIMITS = new IngestLimits(10, 6, 5, 20, 30, 100);
+    private static final IngestLimits LIMITS = new IngestLimits(10, 6, 5, 20, 30, 100,
+            Duration.ofMinutes(10));
 
     private final PayloadReader reader = new PayloadReader(LIMITS, UUID::randomUUID);
 
@@ -193,6 +195,63 @@ class PayloadReaderTest {
                 .containsExactly(new FieldError("[1]", "must be an alert object, not the number 7"));
         assertThat(errors(() -> reader.readGeneric(json("\"alert\""), "u", NOW)))
                 .extracting(FieldError::field).containsExactly("body");
+    }
+
+    @Test
+    void startsAtFromBeforeMonitoringOrBeyondTheClockSkewIsRefused() {
+        String tooLate = NOW.plus(Duration.ofMinutes(10)).plusSeconds(1).toString();
+        String justInSkew = NOW.plus(Duration.ofMinutes(10)).toString();
+
+        assertThat(errors(() -> reader.readGeneric(json(alertStarting(tooLate)), "u", NOW)))
+                .singleElement().satisfies(error -> {
+                    assertThat(error.field()).isEqualTo("startsAt");
+                    assertThat(error.problem()).contains("more than 600 s after it was received");
+                });
+        assertThat(errors(() -> reader.readGeneric(json(alertStarting("1999-12-31T23:59:59Z")), "u", NOW)))
+                .extracting(FieldError::field).containsExactly("startsAt");
+        assertThat(reader.readGeneric(json(alertStarting(justInSkew)), "u", NOW).get(0).startsAt())
+                .isEqualTo(Instant.parse(justInSkew));
+    }
+
+    @Test
+    void anEndBeforeTheStartIsRefusedButAlertmanagersZeroEndIsNot() throws IOException {
+        ObjectNode body = sample();
+        ((ObjectNode) body.get("alerts").get(1)).put("endsAt", "2020-08-08T12:30:08Z");
+
+        assertThat(errors(() -> reader.readAlertmanager(body, "am", NOW))).singleElement().satisfies(error -> {
+            assertThat(error.field()).isEqualTo("alerts[1].endsAt");
+            assertThat(error.problem()).contains("before startsAt 2020-08-08T12:30:08.326990857Z");
+        });
+        assertThat(sample().get("alerts").get(0).get("endsAt").textValue()).isEqualTo("0001-01-01T00:00:00Z");
+        assertThat(reader.readAlertmanager(sample(), "am", NOW).get(0).endsAt()).isNull();
+        assertThat(errors(() -> reader.readGeneric(json("{\"labels\":{\"a\":\"b\"},\"endsAt\":\"1970-01-01T00:00:00Z\"}"),
+                "u", NOW))).extracting(FieldError::field).containsExactly("endsAt");
+    }
+
+    @Test
+    void labelsThatEscalationCouldNotIndexAsAGroupKeyAreRefused() {
+        PayloadReader generous = new PayloadReader(new IngestLimits(10, 128, 128, 256, 4096, 32768,
+                Duration.ofMinutes(10)), UUID::randomUUID);
+        // "alertname=A" (11 bytes), a comma, "v=" and the value: the value fills the set to exactly the limit.
+        int room = IngestLimits.MAX_LABEL_SET_BYTES - "alertname=A,v=".length();
+        String fits = "x".repeat(room - 2) + "é";
+        String overByOne = "x".repeat(room - 1) + "é";
+
+        assertThat(generous.readGeneric(json(alertWithValue(fits)), "u", NOW)).hasSize(1);
+        assertThat(errors(() -> generous.readGeneric(json(alertWithValue(overByOne)), "u", NOW)))
+                .singleElement().satisfies(error -> {
+                    assertThat(error.field()).isEqualTo("labels");
+                    assertThat(error.problem()).startsWith("take " + (IngestLimits.MAX_LABEL_SET_BYTES + 1) + " bytes")
+                            .contains("at most 2684");
+                });
+    }
+
+    private static String alertStarting(String startsAt) {
+        return "{\"labels\":{\"alertname\":\"A\"},\"startsAt\":\"" + startsAt + "\"}";
+    }
+
+    private static String alertWithValue(String value) {
+        return "{\"labels\":{\"alertname\":\"A\",\"v\":\"" + value + "\"}}";
     }
 
     private static JsonNode json(String text) {

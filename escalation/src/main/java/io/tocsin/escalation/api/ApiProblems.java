@@ -26,6 +26,14 @@ final class ApiProblems {
         return build(409, "illegal-transition", "Not possible in the incident's state", detail, path, List.of());
     }
 
+    /** The database away or busy past the command's retries: worth retrying, never a 5xx that reads as a bug. */
+    static Response unavailable(String path) {
+        return Response.fromResponse(build(503, "unavailable", "Try again shortly",
+                "the database is unavailable or busy; nothing was changed", path, List.of()))
+                .header("Retry-After", "2")
+                .build();
+    }
+
     static Response unauthenticated(String path) {
         return Response.fromResponse(build(401, "unauthenticated", "Authentication required",
                 "send a token configured in TOCSIN_API_TOKENS as 'Authorization: Bearer <token>'", path, List.of()))

@@ -1,10 +1,5 @@
 package io.tocsin.escalation.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +13,6 @@ import io.tocsin.auth.Credentials;
 import io.tocsin.escalation.domain.Grouping;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.escalation.domain.policy.EscalationPolicy;
-import io.tocsin.escalation.domain.policy.PolicyFileParser;
 import io.tocsin.escalation.domain.policy.PolicySet;
 
 /** Wires the framework-free pieces of escalation from its configuration. */
@@ -56,22 +50,12 @@ public class EscalationBeans {
         return credentials;
     }
 
-    /** The escalation policies; an invalid file stops the start with every problem and its line. */
+    /** The escalation policies; {@link StartupCheck} has refused a file that cannot be used before this runs. */
     @Produces
     @Singleton
-    PolicySet policies(EscalationConfig config) throws IOException {
-        if (config.policyFile().isPresent()) {
-            Path file = Path.of(config.policyFile().get());
-            if (!Files.isReadable(file)) {
-                throw new IllegalStateException("TOCSIN_ESCALATION_POLICY_FILE names " + file
-                        + ", which cannot be read");
-            }
-            return log(PolicyFileParser.parse(Files.readString(file), file.toString(), System::getenv), file.toString());
-        }
-        try (InputStream in = EscalationBeans.class.getResourceAsStream("/default-policy.yaml")) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return log(PolicyFileParser.parse(text, "default-policy.yaml", System::getenv), "the built-in default");
-        }
+    PolicySet policies(EscalationConfig config) {
+        PolicySource source = PolicySource.of(config);
+        return log(source.parse(System::getenv), source.description());
     }
 
     private static PolicySet log(PolicySet set, String source) {

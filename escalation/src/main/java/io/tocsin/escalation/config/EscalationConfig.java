@@ -31,4 +31,8 @@ public interface EscalationConfig {
     /** How often due escalation timers are looked for. */
     @WithDefault("1s")
     Duration timerInterval();
+
+    /** Failed firings after which an escalation timer is given up (a passing database outage is not one). */
+    @WithDefault("5")
+    int timerAttempts();
 }

@@ -1,6 +1,7 @@
 package io.tocsin.escalation.domain;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import io.tocsin.events.AlertStatus;
 
@@ -20,7 +21,10 @@ public final class Occurrences {
         REPEAT,
         /** The known firing occurrence has resolved. */
         RESOLVES,
-        /** A resolved delivery for an occurrence already resolved or never seen, or a late firing one: count it. */
+        /**
+         * A resolved delivery for an occurrence already resolved, never seen or older than the firing one (an HA twin's
+         * late resolution after a re-fire), or a late firing one: count it, change nothing.
+         */
         STALE
     }
 
@@ -40,7 +44,13 @@ public final class Occurrences {
             return firing ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
         }
         if (latest.status() == AlertStatus.FIRING) {
-            return firing ? Meaning.REPEAT : Meaning.RESOLVES;
+            if (firing) {
+                return Meaning.REPEAT;
+            }
+            // A resolution names its occurrence by its start: one of an older occurrence must not end the newer one.
+            // A later start still resolves: one fingerprint has one occurrence active at a time, and alert-ingest
+            // gives a delivery without a start (a generic webhook) its receive time.
+            return startsBefore(startsAt, latest.startsAt()) ? Meaning.STALE : Meaning.RESOLVES;
         }
         if (!firing) {
             return Meaning.STALE;
@@ -50,5 +60,14 @@ public final class Occurrences {
         // a start sent with nanoseconds is stored truncated or rounded, and must not look new (its insert would break
         // the unique start and be dead-lettered).
         return startsAt.isAfter(latest.startsAt().plusNanos(999)) ? Meaning.NEW_OCCURRENCE : Meaning.STALE;
+    }
+
+    /**
+     * Whether a delivery's start is earlier than a stored start, to the microsecond the database keeps: the stored one
+     * may be the sent one truncated or rounded up, so only more than a microsecond above the truncated start is later.
+     * {@code AlertIntake.COUNT_REPEAT} compares the same way.
+     */
+    static boolean startsBefore(Instant sent, Instant stored) {
+        return stored.isAfter(sent.truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS));
     }
 }

@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.AlertIntake;
 import io.tocsin.events.AlertReceived;
-import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.alerts.v1}; the offset is committed only after the alert's transaction committed. */
 @ApplicationScoped
@@ -25,7 +24,8 @@ public class AlertConsumer {
     /**
      * Applies the alert. A failure that retrying cannot mend (a payload that breaks a constraint, a bug) nacks the
      * record, which goes to the dead-letter topic while its partition flows on; anything else (the database or Kafka
-     * unreachable) is retried with backoff until it succeeds, holding the partition, so no alert is skipped.
+     * unreachable, or a configuration that cannot be used) is retried with backoff until it succeeds, holding the
+     * partition, so no alert is skipped.
      */
     @Incoming("alerts")
     public Uni<Void> consume(AlertReceived alert) {
@@ -33,7 +33,7 @@ public class AlertConsumer {
             metrics.deadLettered("alerts");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an AlertReceived"));
         }
-        return Failures.applyOrDeadLetter(intake.apply(alert), "alert " + alert.eventId(),
+        return ConsumerFailures.apply(() -> intake.apply(alert), "alert " + alert.eventId(),
                 () -> metrics.deadLettered("alerts"));
     }
 }

@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.IncidentCommands;
 import io.tocsin.events.IncidentCommand;
-import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.commands.v1} (Slack buttons, through the notifier) and applies each command once. */
 @ApplicationScoped
@@ -28,7 +27,7 @@ public class CommandConsumer {
             metrics.deadLettered("commands");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not an IncidentCommand"));
         }
-        return Failures.applyOrDeadLetter(commands.apply(command), "command " + command.commandId(),
+        return ConsumerFailures.apply(() -> commands.apply(command), "command " + command.commandId(),
                 () -> metrics.deadLettered("commands"));
     }
 }

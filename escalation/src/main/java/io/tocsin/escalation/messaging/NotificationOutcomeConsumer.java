@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.DeliveryRecords;
 import io.tocsin.events.NotificationOutcome;
-import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.notifications.v1}: what became of each notification goes on its incident's timeline, once. */
 @ApplicationScoped
@@ -28,7 +27,7 @@ public class NotificationOutcomeConsumer {
             metrics.deadLettered("notifications");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not a NotificationOutcome"));
         }
-        return Failures.applyOrDeadLetter(records.record(outcome), "outcome " + outcome.eventId(),
+        return ConsumerFailures.apply(() -> records.record(outcome), "outcome " + outcome.eventId(),
                 () -> metrics.deadLettered("notifications"));
     }
 }

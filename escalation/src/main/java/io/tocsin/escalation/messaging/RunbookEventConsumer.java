@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.metrics.EscalationMetrics;
 import io.tocsin.escalation.service.RunbookRecords;
 import io.tocsin.events.RunbookEvent;
-import io.tocsin.outbox.Failures;
 
 /** Reads {@code tocsin.runbooks.v1}: each runbook step goes on its incident's timeline and on to the notifier, once. */
 @ApplicationScoped
@@ -28,7 +27,7 @@ public class RunbookEventConsumer {
             metrics.deadLettered("runbooks");
             return Uni.createFrom().failure(new IllegalArgumentException("the record is not a RunbookEvent"));
         }
-        return Failures.applyOrDeadLetter(records.record(event), "runbook event " + event.eventId(),
+        return ConsumerFailures.apply(() -> records.record(event), "runbook event " + event.eventId(),
                 () -> metrics.deadLettered("runbooks"));
     }
 }

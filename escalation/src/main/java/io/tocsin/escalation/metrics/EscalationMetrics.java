@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -23,8 +25,13 @@ public class EscalationMetrics {
     private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
     private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
+    private final AtomicLong oldestDueMillis = new AtomicLong();
+
     public EscalationMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("tocsin.escalation.timers.overdue", oldestDueMillis, millis -> millis.get() / 1000.0)
+                .description("How long the oldest due escalation timer has waited past its due time")
+                .baseUnit("seconds").register(registry);
     }
 
     public void incidentOpened(String priority) {
@@ -53,10 +60,24 @@ public class EscalationMetrics {
                 priority).increment();
     }
 
-    /** How late a timer fired after it was due: the health of the timer loop. */
-    public void timerLag(Duration lag) {
-        timer("tocsin.escalation.timer.lag", "Delay between a timer's due time and its firing", "kind", "any")
+    /** How late a timer fired after it was due (level, sla or wake): the health of the timer loop. */
+    public void timerLag(String kind, Duration lag) {
+        timer("tocsin.escalation.timer.lag", "Delay between a timer's due time and its firing", "kind", kind)
                 .record(lag.isNegative() ? Duration.ZERO : lag);
+    }
+
+    /**
+     * How overdue the oldest due timer not yet fired is, as each round of the timer loop begins: grows while timers
+     * wait (a stuck or slow loop, a timer being retried), where the lag above only shows timers that did fire.
+     */
+    public void oldestDueTimer(Duration overdue) {
+        oldestDueMillis.set(overdue.isNegative() ? 0 : overdue.toMillis());
+    }
+
+    /** A timer given up after its attempts: its incident escalates no further by it. */
+    public void timerFailed(String kind) {
+        counter("tocsin.escalation.timers.failed", "Escalation timers given up after failing every attempt", "kind",
+                kind).increment();
     }
 
     public void deadLettered(String channel) {

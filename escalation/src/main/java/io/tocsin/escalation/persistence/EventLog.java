@@ -1,7 +1,9 @@
 package io.tocsin.escalation.persistence;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,6 +57,21 @@ public class EventLog {
 
         return session.persist(entry).call(() -> outbox.add(session, Topics.INCIDENTS, event.incidentId().toString(),
                 event.eventId(), json(event), event.occurredAt()));
+    }
+
+    /**
+     * A timeline entry that no reader outside escalation needs as an event, such as a timer given up; no outbox row.
+     */
+    public Uni<Void> note(Mutiny.Session session, UUID incidentId, String kind, String actor,
+            Instant at, String summary) {
+        TimelineEntryRecord entry = new TimelineEntryRecord();
+        entry.incidentId = incidentId;
+        entry.eventId = UUID.randomUUID();
+        entry.kind = kind;
+        entry.actor = actor;
+        entry.occurredAt = at;
+        entry.summary = summary;
+        return session.persist(entry);
     }
 
     /** The event's {@code type} as written on the topic, such as {@code incident.opened}. */

@@ -44,6 +44,20 @@ public class TimerRecord {
     @Column(name = "cancelled_at")
     public Instant cancelledAt;
 
+    /** Failed firings so far; a passing database outage does not count. */
+    public int attempts;
+
+    /** When a timer whose firing failed is tried again; {@code null} until it fails. */
+    @Column(name = "retry_at")
+    public Instant retryAt;
+
+    @Column(name = "last_error")
+    public String lastError;
+
+    /** Set when the timer was given up after its attempts; it never fires. */
+    @Column(name = "failed_at")
+    public Instant failedAt;
+
     public static TimerRecord of(UUID incidentId, String kind, int level, int cycle, Instant dueAt) {
         TimerRecord timer = new TimerRecord();
         timer.incidentId = incidentId;

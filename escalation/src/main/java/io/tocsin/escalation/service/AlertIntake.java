@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,8 +13,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 
 import org.hibernate.LockMode;
+import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
@@ -57,7 +60,8 @@ public class AlertIntake {
     private static final Logger LOG = Logger.getLogger(AlertIntake.class);
 
     /**
-     * $1 fingerprint, $2 whether the delivery is firing, $3 its startsAt, $4 the processed-message id, $5 now. Emits
+     * $1 fingerprint, $2 whether the delivery is firing, $3 its startsAt, $4 the processed-message id, $5 now, $6 its
+     * startsAt truncated to the microsecond (a resolution of an occurrence older than the firing one is stale). Emits
      * whether the delivery repeats the latest occurrence (and so is done: counted now, or counted before). Its WHERE
      * clause is {@link Occurrences#classify}'s REPEAT and STALE for a known occurrence: change both together (ADR 13).
      */
@@ -66,7 +70,8 @@ public class AlertIntake {
                 SELECT id, status, starts_at FROM alert WHERE fingerprint = $1 ORDER BY starts_at DESC LIMIT 1),
             known AS (
                 SELECT id FROM latest
-                WHERE (status = 'firing' AND $2) OR (status = 'resolved' AND (NOT $2 OR $3 <= starts_at))),
+                WHERE (status = 'firing' AND ($2 OR starts_at - interval '1 microsecond' > $6))
+                   OR (status = 'resolved' AND (NOT $2 OR $3 <= starts_at))),
             marked AS (
                 INSERT INTO processed_message (message_id, processed_at) SELECT $4, $5 FROM known
                 ON CONFLICT (message_id) DO NOTHING RETURNING message_id),
@@ -124,7 +129,7 @@ public class AlertIntake {
         Instant now = clock.instant();
         return pool.preparedQuery(COUNT_REPEAT)
                 .execute(Tuple.of(alert.fingerprint(), firing, offset(alert.startsAt()), "alert:" + alert.eventId(),
-                        offset(now)))
+                        offset(now), offset(alert.startsAt().truncatedTo(ChronoUnit.MICROS))))
                 .map(rows -> rows.iterator().next().getBoolean("repeat"));
     }
 
@@ -134,7 +139,10 @@ public class AlertIntake {
 
     private Uni<Void> applyFully(AlertReceived alert) {
         return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
-                .onFailure(AlertIntake::isConflict).retry().atMost(5)
+                // Jittered: two instances attaching alerts of one group to its incident collide on its version again
+                // if both retry at once.
+                .onFailure(AlertIntake::isConflict).retry().withBackOff(Duration.ofMillis(10), Duration.ofMillis(500))
+                .withJitter(0.5).atMost(10)
                 .invoke(wroteEvents -> {
                     // A repeat (most of a storm) writes no event: waking the relay for it would cost a transaction.
                     if (wroteEvents) {
@@ -359,7 +367,10 @@ public class AlertIntake {
 
     private static boolean isConflict(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConstraintViolationException
+            // Another instance opened the group's incident at the same moment (its unique group key), or changed the
+            // incident this transaction read (its version): read again and apply.
+            if (cause instanceof ConstraintViolationException || cause instanceof OptimisticLockException
+                    || cause instanceof StaleStateException
                     || String.valueOf(cause.getMessage()).contains("23505")) {
                 LOG.debugf("conflicting write, retrying: %s", cause.getMessage());
                 return true;

@@ -1,6 +1,5 @@
 package io.tocsin.escalation.service;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,11 +8,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
-import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.domain.policy.EscalationPolicy;
 import io.tocsin.escalation.domain.policy.IncidentMatcher;
@@ -34,33 +30,23 @@ import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationWithheld;
 import io.tocsin.events.Priority;
 import io.tocsin.events.SlaBreached;
-import io.tocsin.outbox.OutboxRelay;
 
 /**
- * Runs escalation policies on durable timers. Timers live in PostgreSQL: a restart loses none, and an instance claims
- * due ones with {@code FOR UPDATE SKIP LOCKED} and marks them fired in the same transaction as the notifications they
- * cause, so two instances never fire one twice. Time comes from the injected clock.
+ * Runs escalation policies on durable timers, in the caller's transaction. Timers live in PostgreSQL: a restart loses
+ * none; {@link TimerLoop} claims due ones and fires them here, marked fired in the same transaction as the
+ * notifications they cause. Time comes from the caller.
  */
 @ApplicationScoped
 public class Escalations {
 
-    private static final int BATCH = 100;
-
-    private final Mutiny.SessionFactory sessions;
     private final EventLog events;
     private final PolicySet policies;
-    private final OutboxRelay relay;
-    private final Clock clock;
     private final EscalationMetrics metrics;
 
-    public Escalations(Mutiny.SessionFactory sessions, EventLog events, PolicySet policies, OutboxRelay relay,
-            Clock clock, EscalationMetrics metrics) {
+    public Escalations(EventLog events, PolicySet policies, EscalationMetrics metrics) {
         this.metrics = metrics;
-        this.sessions = sessions;
         this.events = events;
         this.policies = policies;
-        this.relay = relay;
-        this.clock = clock;
     }
 
     /** Chooses the policy for a new (or reopened) incident and schedules its first level and its response SLA. */
@@ -185,35 +171,10 @@ public class Escalations {
                 .chain(() -> events.record(session, snoozed, actor, "snoozed by " + actor + " until " + until));
     }
 
-    @Scheduled(every = "${tocsin.escalation.timer-interval}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> tick() {
-        return fireDue().replaceWithVoid();
-    }
-
-    /** Fires every timer due by the clock's now, one batch per transaction; emits how many fired. */
-    public Uni<Integer> fireDue() {
-        return sessions.withTransaction((session, tx) -> {
-            Instant now = clock.instant();
-            return session.createSelectionQuery("from TimerRecord where firedAt is null and cancelledAt is null "
-                    + "and dueAt <= :now order by dueAt, id", TimerRecord.class)
-                    .setMaxResults(BATCH)
-                    .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
-                    .setParameter("now", now)
-                    .getResultList()
-                    .chain(due -> Multi.createFrom().iterable(due)
-                            .onItem().transformToUniAndConcatenate(timer -> fire(session, timer, now))
-                            .collect().asList()
-                            .replaceWith(due.size()));
-        }).invoke(fired -> {
-            if (fired > 0) {
-                relay.kick();
-            }
-        });
-    }
-
-    private Uni<Void> fire(Mutiny.Session session, TimerRecord timer, Instant now) {
+    /** Fires one due timer in the caller's transaction ({@link TimerLoop} claims it). */
+    Uni<Void> fire(Mutiny.Session session, TimerRecord timer, Instant now) {
         timer.firedAt = now;
-        metrics.timerLag(Duration.between(timer.dueAt, now));
+        metrics.timerLag(timer.kind, Duration.between(timer.dueAt, now));
         return session.find(IncidentRecord.class, timer.incidentId).chain(incident -> {
             if (incident != null && TimerRecord.WAKE.equals(timer.kind)) {
                 return unacknowledge(session, incident, AlertIntake.SYSTEM, "snooze ended", now).replaceWithVoid();
@@ -228,7 +189,7 @@ public class Escalations {
             boolean alreadyFired = incident.escalationCycle > timer.cycle
                     || incident.escalationCycle == timer.cycle && incident.escalationLevel >= timer.level;
             if (alreadyFired) {
-                // An SLA breach in the same batch escalated past this level already.
+                // An SLA breach due with it escalated past this level already.
                 return Uni.createFrom().voidItem();
             }
             Duration waited = timer.level == 0 ? policy.repeatAfter()

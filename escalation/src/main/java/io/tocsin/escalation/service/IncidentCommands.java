@@ -19,6 +19,7 @@ import io.tocsin.events.IncidentResolved;
 import io.tocsin.events.NoteAdded;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.outbox.Failures;
 import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.outbox.ProcessedMessageRecord;
 
@@ -31,6 +32,8 @@ import io.tocsin.outbox.ProcessedMessageRecord;
 public class IncidentCommands {
 
     private static final Logger LOG = Logger.getLogger(IncidentCommands.class);
+    /** Runs of a command again after a conflict with another writer of its incident. */
+    static final int CONFLICT_RETRIES = 8;
 
     /** A command the incident's state does not allow. */
     public static class IllegalTransition extends RuntimeException {
@@ -232,8 +235,16 @@ public class IncidentCommands {
                 new NoteAdded(UUID.randomUUID(), incident.id, now, actor, text), actor, "note by " + actor + ": " + text);
     }
 
+    /**
+     * One command in a transaction of its own; a conflict with another writer of the incident (the timer round, an
+     * alert, a second instance: a deadlock, a serialization failure, a moved version) is run again, read afresh, a few
+     * times with jitter, so a person's click is not answered 5xx because a timer fired at that moment.
+     */
     private Uni<IncidentRecord> run(UUID id, Change change) {
-        return sessions.withTransaction((session, tx) -> onIncident(session, id, change)).invoke(relay::kick);
+        return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> onIncident(session, id, change)))
+                .onFailure(Failures::isConflict).retry().withBackOff(Duration.ofMillis(10), Duration.ofMillis(200))
+                .withJitter(0.5).atMost(CONFLICT_RETRIES)
+                .invoke(relay::kick);
     }
 
     private Uni<IncidentRecord> onIncident(Mutiny.Session session, UUID id, Change change) {

@@ -20,7 +20,7 @@ import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.TestClock;
-import io.tocsin.escalation.service.Escalations;
+import io.tocsin.escalation.service.TimerLoop;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentOpened;
@@ -48,7 +48,7 @@ class ConcurrentTimersTest {
     KafkaBroker broker;
 
     @Inject
-    Escalations escalations;
+    TimerLoop timers;
 
     @Inject
     Vertx vertx;
@@ -91,7 +91,7 @@ class ConcurrentTimersTest {
             // What Quarkus does for each request and message: one isolated sub-context per unit of work.
             VertxContextSafetyToggle.setContextSafe(context, true);
             try {
-                escalations.fireDue().subscribe().with(result::complete, result::completeExceptionally);
+                timers.fireDue().subscribe().with(result::complete, result::completeExceptionally);
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }

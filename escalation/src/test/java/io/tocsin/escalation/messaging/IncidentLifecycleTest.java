@@ -147,6 +147,30 @@ class IncidentLifecycleTest {
     }
 
     @Test
+    void aLateResolutionOfAnEarlierOccurrenceLeavesTheNewerOneFiring() throws SQLException {
+        send(alert("LateTwin", "db1", "warning", AlertStatus.FIRING, T0));
+        send(alert("LateTwin", "db1", "warning", AlertStatus.RESOLVED, T0));
+        send(alert("LateTwin", "db1", "warning", AlertStatus.FIRING, T0.plusSeconds(120)));
+        awaitEvents("LateTwin", 6); // opened, attached, resolved, incident resolved, reopened, attached
+
+        AlertReceived late = alert("LateTwin", "db1", "warning", AlertStatus.RESOLVED, T0); // the HA twin's copy
+        send(late);
+        send(alert("LateTwin", "db1", "warning", AlertStatus.RESOLVED, T0.plusSeconds(1))); // never seen firing
+        await().atMost(Duration.ofSeconds(30)).until(() -> queryLong(
+                "SELECT deliveries FROM alert WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1",
+                late.fingerprint()) == 3);
+        assertThat(queryText("SELECT status FROM alert WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1",
+                late.fingerprint())).as("the newer occurrence still fires").isEqualTo("firing");
+        assertThat(queryText("SELECT i.state FROM incident i JOIN alert a ON a.incident_id = i.id "
+                + "WHERE a.fingerprint = ? ORDER BY a.starts_at DESC LIMIT 1", late.fingerprint())).isEqualTo("open");
+
+        send(alert("LateTwin", "db1", "warning", AlertStatus.RESOLVED, T0.plusSeconds(120)));
+        List<IncidentEvent> events = awaitEvents("LateTwin", 8);
+        assertThat(events.subList(6, 8)).as("its own resolution ends it")
+                .hasExactlyElementsOfTypes(AlertResolved.class, IncidentResolved.class);
+    }
+
+    @Test
     void aPoisonRecordGoesToTheDeadLetterTopicAndItsPartitionKeepsFlowing() throws Exception {
         try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), "tocsin.alerts.dlq.v1", 1)) {
             // Same key, so the same partition as the good alert that follows it.
@@ -209,6 +233,16 @@ class IncidentLifecycleTest {
         return new AlertReceived(UUID.randomUUID(), Instant.now(), alert.source(), alert.origin(), alert.fingerprint(),
                 alert.status(), alert.labels(), alert.annotations(), alert.startsAt(), alert.endsAt(),
                 alert.generatorUrl(), alert.alertmanager());
+    }
+
+    private String queryText(String sql, String parameter) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
     }
 
     private long queryLong(String sql, String parameter) throws SQLException {

@@ -11,6 +11,7 @@ import io.tocsin.notifier.domain.Backoff;
 import io.tocsin.notifier.domain.ChannelPacer;
 import io.tocsin.notifier.domain.CircuitBreakers;
 import io.tocsin.notifier.domain.DeliveryPlan;
+import io.tocsin.notifier.domain.StormDigest;
 import io.tocsin.notifier.domain.ThreadReplies;
 
 /** Wires the framework-free pieces of the notifier from its configuration. */
@@ -47,5 +48,11 @@ public class NotifierBeans {
     @Singleton
     ChannelPacer slackPacer(NotifierConfig config) {
         return new ChannelPacer(config.slack().channelInterval());
+    }
+
+    @Produces
+    @Singleton
+    StormDigest stormDigest(NotifierConfig config) {
+        return new StormDigest(config.slack().digest().threshold(), config.slack().digest().window());
     }
 }

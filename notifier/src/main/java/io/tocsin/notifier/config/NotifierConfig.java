@@ -25,6 +25,19 @@ public interface NotifierConfig {
     String incidentUrl();
 
     /** Slack settings. */
+    interface Digest {
+        /**
+         * New incidents for one Slack channel within {@link #window()} beyond which further P2 and P3 incidents are
+         * folded into one digest message ({@code TOCSIN_NOTIFIER_SLACK_DIGEST_THRESHOLD}); 0 turns the digest off.
+         */
+        @WithDefault("10")
+        int threshold();
+
+        /** The window of the count, and how long without a new fold ends the storm. */
+        @WithDefault("2m")
+        Duration window();
+    }
+
     interface Slack {
         /** The bot token, {@code xoxb-...} ({@code TOCSIN_SLACK_BOT_TOKEN}); unset means Slack is not configured. */
         Optional<String> botToken();
@@ -46,6 +59,9 @@ public interface NotifierConfig {
         /** Which events get a reply in the incident's thread: {@code quiet}, {@code normal} or {@code verbose}. */
         @WithDefault("normal")
         String threadReplies();
+
+        /** The storm digest (docs/notifications.md, "Storms"). */
+        Digest digest();
 
         /** How long a Slack call may take before it counts as failed. */
         @WithDefault("10s")

@@ -6,6 +6,8 @@ import io.tocsin.events.NotificationTarget.Channel;
 public enum DeliveryAction {
     /** The incident's root message in a Slack channel, with its buttons. */
     SLACK_POST("slack.post", Channel.SLACK, false),
+    /** A new incident folded into its channel's storm digest: never claimed, the digest message announces it. */
+    SLACK_DIGEST("slack.digest", Channel.SLACK, false),
     /** A reply in the root message's thread. */
     SLACK_REPLY("slack.reply", Channel.SLACK, false),
     PAGERDUTY_TRIGGER("pagerduty.trigger", Channel.PAGERDUTY, true),

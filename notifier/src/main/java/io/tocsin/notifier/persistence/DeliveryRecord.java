@@ -24,6 +24,8 @@ public class DeliveryRecord {
     public static final String FAILED = "failed";
     public static final String NOT_SENT = "not-sent";
     public static final String UNKNOWN = "unknown";
+    /** Folded into its channel's storm digest instead of a message of its own (slack.digest). */
+    public static final String DIGESTED = "digested";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -51,7 +53,18 @@ public class DeliveryRecord {
 
     public String status;
 
+    /** Attempts that counted: a 429 gives its attempt back, so waiting as asked never uses them up. */
     public int attempts;
+
+    /** The incident's priority when it was planned, 0 (P0) to 3 (P3): claims take lower numbers first. */
+    public int priority;
+
+    /**
+     * Whether it follows up a page (a note, an update, a resolve) rather than being one: of two due deliveries, the
+     * page goes first, so a channel busy with one incident's replies still carries another incident's first message.
+     */
+    @Column(name = "follow_up")
+    public boolean followUp;
 
     @Column(name = "next_attempt_at")
     public Instant nextAttemptAt;

@@ -41,4 +41,8 @@ public class SubscriptionRecord {
     /** Slack: the incident version the root message shows. */
     @Column(name = "rendered_version")
     public long renderedVersion;
+
+    /** Slack: the storm digest this incident was folded into instead of a root message of its own; null if none. */
+    @Column(name = "digest_id")
+    public Long digestId;
 }

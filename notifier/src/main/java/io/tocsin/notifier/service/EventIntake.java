@@ -15,7 +15,11 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
+import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.NotificationTarget;
+import io.tocsin.events.Priority;
+import io.tocsin.events.PriorityChanged;
+import io.tocsin.notifier.domain.DeliveryAction;
 import io.tocsin.notifier.domain.DeliveryPlan;
 import io.tocsin.notifier.persistence.DeliveryRecord;
 import io.tocsin.notifier.persistence.IncidentViewRecord;
@@ -35,12 +39,14 @@ public class EventIntake {
     private final Outbox outbox;
     private final DeliveryPlan plan;
     private final Dispatcher dispatcher;
+    private final DigestFolding folding;
     private final Clock clock;
     private final ObjectWriter writer;
 
     public EventIntake(Mutiny.SessionFactory sessions, Outbox outbox, DeliveryPlan plan, Dispatcher dispatcher,
-            Clock clock, ObjectMapper mapper) {
+            DigestFolding folding, Clock clock, ObjectMapper mapper) {
         this.sessions = sessions;
+        this.folding = folding;
         this.outbox = outbox;
         this.plan = plan;
         this.dispatcher = dispatcher;
@@ -65,24 +71,53 @@ public class EventIntake {
         return session.find(IncidentViewRecord.class, event.incidentId()).chain(found -> {
             IncidentViewRecord view = found == null ? Projection.create(event) : found;
             Projection.apply(view, event);
+            int priority = rank(view.priority);
             Uni<Void> saved = found == null ? session.persist(view) : Uni.createFrom().voidItem();
-            return saved.chain(() -> session.createSelectionQuery(
-                    "from SubscriptionRecord where incidentId = :incident order by id", SubscriptionRecord.class)
-                    .setParameter("incident", event.incidentId()).getResultList())
-                    .chain(subscriptions -> plan(session, event, subscriptions, now));
+            return saved.call(() -> reprioritize(session, event, priority))
+                    .chain(() -> session.createSelectionQuery(
+                            "from SubscriptionRecord where incidentId = :incident order by id",
+                            SubscriptionRecord.class)
+                            .setParameter("incident", event.incidentId()).getResultList())
+                    .chain(subscriptions -> plan(session, event, priority, subscriptions, now));
         });
     }
 
-    private Uni<Integer> plan(Mutiny.Session session, IncidentEvent event, List<SubscriptionRecord> subscriptions,
-            Instant now) {
+    /**
+     * The claim order of an incident's priority: 0 for P0 to 3 for P3. A priority this reader does not know counts as
+     * the lowest, as rows planned before priorities were stored do.
+     */
+    static int rank(String priority) {
+        Priority known = Priority.fromWire(priority);
+        return known == Priority.UNKNOWN ? Priority.P3.ordinal() : known.ordinal();
+    }
+
+    /** A raised (or lowered) priority moves the incident's waiting deliveries with it. */
+    private static Uni<Void> reprioritize(Mutiny.Session session, IncidentEvent event, int priority) {
+        if (!(event instanceof PriorityChanged)) {
+            return Uni.createFrom().voidItem();
+        }
+        return session.createMutationQuery("update DeliveryRecord set priority = :priority "
+                + "where incidentId = :incident and status = 'pending' and priority <> :priority")
+                .setParameter("priority", priority).setParameter("incident", event.incidentId())
+                .executeUpdate().replaceWithVoid();
+    }
+
+    private Uni<Integer> plan(Mutiny.Session session, IncidentEvent event, int priority,
+            List<SubscriptionRecord> subscriptions, Instant now) {
         List<NotificationTarget> subscribed = subscriptions.stream()
                 .map(s -> new NotificationTarget(NotificationTarget.Channel.fromWire(s.channel), s.address)).toList();
-        List<DeliveryPlan.Step> steps = plan.steps(event, subscribed);
+        // An incident folded into a storm digest has no root message: its Slack follow-ups show in the digest.
+        // A page (an escalation, a repeat) still goes: with no root to reply to, it is posted on its own.
+        List<DeliveryPlan.Step> steps = plan.steps(event, subscribed).stream()
+                .filter(step -> event instanceof NotificationRequested
+                        || !DigestFolding.folded(step.target(), subscriptions))
+                .toList();
+        Uni<Void> touched = DigestFolding.touch(session, subscriptions);
         if (steps.isEmpty()) {
-            return session.flush().replaceWith(0);
+            return touched.chain(session::flush).replaceWith(0);
         }
         String json = json(event);
-        Uni<Void> chain = Uni.createFrom().voidItem();
+        Uni<Void> chain = touched;
         for (DeliveryPlan.Step step : steps) {
             chain = chain.call(() -> {
                 DeliveryRecord delivery = new DeliveryRecord();
@@ -95,18 +130,24 @@ public class EventIntake {
                 delivery.action = step.action().wire();
                 delivery.event = json;
                 delivery.status = DeliveryRecord.PENDING;
+                delivery.priority = priority;
+                delivery.followUp = !(event instanceof NotificationRequested);
                 delivery.nextAttemptAt = now;
                 delivery.createdAt = now;
-                Uni<Void> persisted = session.persist(delivery);
                 if (!step.subscribes()) {
-                    return persisted;
+                    return session.persist(delivery);
                 }
                 SubscriptionRecord subscription = new SubscriptionRecord();
                 subscription.incidentId = event.incidentId();
                 subscription.channel = delivery.channel;
                 subscription.address = delivery.address;
                 subscription.createdAt = now;
-                return persisted.call(() -> session.persist(subscription));
+                Uni<Boolean> folds = step.action() == DeliveryAction.SLACK_POST
+                        ? folding.folds(session, delivery.address, priority, now)
+                        : Uni.createFrom().item(false);
+                return folds.chain(fold -> fold ? folding.fold(session, delivery, subscription, now)
+                        : session.persist(delivery))
+                        .call(() -> session.persist(subscription));
             });
         }
         LOG.debugf("event %s planned %d deliveries", event.eventId(), steps.size());

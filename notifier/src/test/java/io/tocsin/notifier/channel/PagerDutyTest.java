@@ -141,9 +141,11 @@ class PagerDutyTest {
         UUID incident = UUID.randomUUID();
         feed.send(IncidentFeed.opened(incident, Priority.P1, "Busy", Map.of("alertname", "B"), Map.of(), target(key)));
         await().atMost(Duration.ofSeconds(30)).until(() -> Seen.pagerDutyEvents(key).size() == 1);
-        // The 429 must be on record before the clock moves: its Retry-After counts from when it is recorded.
+        // The 429 must be on record before the clock moves: its Retry-After counts from when it is recorded. It gave
+        // its attempt back (ADR 9), so the row is pending with none used.
         await().atMost(Duration.ofSeconds(10)).until(() -> Db.column("SELECT status FROM notifier.delivery "
-                + "WHERE address = ? AND action = 'pagerduty.trigger' AND attempts = 1", key), List.of("pending")::equals);
+                + "WHERE address = ? AND action = 'pagerduty.trigger' AND attempts = 0 AND last_error LIKE '%429%'",
+                key), List.of("pending")::equals);
 
         TestClock.CLOCK.advance(Duration.ofSeconds(25));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> Seen.pagerDutyEvents(key).size() == 1);

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.outbox.OutboxRelay;
-import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.config.RunbookSettings;
 import io.tocsin.runbook.domain.LoadedRunbook;
 import io.tocsin.runbook.domain.Runbook;
 import io.tocsin.runbook.domain.RunbookCatalog;
@@ -38,6 +38,7 @@ import io.tocsin.runbook.domain.Trigger;
 import io.tocsin.runbook.persistence.IncidentViewRecord;
 import io.tocsin.runbook.persistence.RunRecord;
 import io.tocsin.runbook.persistence.StepRecord;
+import io.tocsin.runbook.service.RunRounds;
 import io.tocsin.runbook.service.Runner;
 import io.vertx.ext.web.RoutingContext;
 
@@ -51,17 +52,20 @@ public class RunbookResource {
     private final Mutiny.SessionFactory sessions;
     private final RunbookCatalog catalog;
     private final Runner runner;
+    private final RunRounds rounds;
     private final OutboxRelay relay;
-    private final RunbookConfig config;
+    private final RunbookSettings config;
     private final ObjectMapper mapper;
     private final RunbookFileParser.Settings settings;
     private final Clock clock;
 
-    public RunbookResource(Mutiny.SessionFactory sessions, RunbookCatalog catalog, Runner runner, OutboxRelay relay,
-            RunbookConfig config, ObjectMapper mapper, RunbookFileParser.Settings settings, Clock clock) {
+    public RunbookResource(Mutiny.SessionFactory sessions, RunbookCatalog catalog, Runner runner, RunRounds rounds,
+            OutboxRelay relay,
+            RunbookSettings config, ObjectMapper mapper, RunbookFileParser.Settings settings, Clock clock) {
         this.sessions = sessions;
         this.catalog = catalog;
         this.runner = runner;
+        this.rounds = rounds;
         this.relay = relay;
         this.config = config;
         this.mapper = mapper;
@@ -288,7 +292,7 @@ public class RunbookResource {
     private void kicked(Response response) {
         if (response.getStatus() < 300) {
             relay.kick();
-            runner.kick();
+            rounds.kick();
         }
     }
 

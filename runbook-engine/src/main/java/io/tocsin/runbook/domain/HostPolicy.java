@@ -26,6 +26,48 @@ public final class HostPolicy {
                 .toList();
     }
 
+    /**
+     * Why {@code entry} cannot be an allowlist entry ({@code host}, {@code host:port}, {@code *.domain}, an IPv6
+     * address, optionally {@code [address]:port}), or null; a bad entry would otherwise silently match nothing.
+     */
+    public static String entryProblem(String entry) {
+        String text = entry.trim().toLowerCase(Locale.ROOT);
+        if (text.contains("/")) {
+            return "is a URL or a path, not a host";
+        }
+        String host = text;
+        String port = null;
+        if (text.startsWith("[")) {
+            int end = text.indexOf(']');
+            if (end < 0) {
+                return "has no closing ]";
+            }
+            host = text.substring(1, end);
+            String rest = text.substring(end + 1);
+            if (!rest.isEmpty() && !rest.startsWith(":")) {
+                return "has something other than :port after ]";
+            }
+            port = rest.isEmpty() ? null : rest.substring(1);
+            if (!host.matches("[0-9a-f:.]+") || !host.contains(":")) {
+                return "is not an IPv6 address in brackets";
+            }
+        } else if (text.indexOf(':') >= 0 && text.indexOf(':') != text.lastIndexOf(':')) {
+            return text.matches("[0-9a-f:.]+") ? null : "is not a host";
+        } else if (text.indexOf(':') >= 0) {
+            host = text.substring(0, text.indexOf(':'));
+            port = text.substring(text.indexOf(':') + 1);
+        }
+        if (port != null && port(port) < 0) {
+            return "has port \"" + port + "\", which is not a port (1-65535)";
+        }
+        if (text.startsWith("[")) {
+            return null;
+        }
+        String name = host.startsWith("*.") ? host.substring(2) : host;
+        String label = "[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?";
+        return name.matches(label + "(\\." + label + ")*\\.?") ? null : "is not a host name";
+    }
+
     /** The allowlist as configured. */
     public List<String> allowed() {
         return allowed;

@@ -17,6 +17,7 @@ import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
 import io.tocsin.runbook.metrics.RunbookMetrics;
 import io.tocsin.runbook.persistence.RunRecord;
+import io.tocsin.runbook.service.RunRounds;
 import io.tocsin.runbook.service.Runner;
 
 /**
@@ -33,15 +34,18 @@ public class RunbookCommandConsumer {
     private final Outbox outbox;
     private final OutboxRelay relay;
     private final Runner runner;
+    private final RunRounds rounds;
     private final RunbookMetrics metrics;
     private final Clock clock;
 
     public RunbookCommandConsumer(Mutiny.SessionFactory sessions, Outbox outbox, OutboxRelay relay, Runner runner,
+            RunRounds rounds,
             RunbookMetrics metrics, Clock clock) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.relay = relay;
         this.runner = runner;
+        this.rounds = rounds;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -77,7 +81,7 @@ public class RunbookCommandConsumer {
                                 command.action().wire(), command.actor(), refusal);
                     }
                     relay.kick();
-                    runner.kick();
+                    rounds.kick();
                 })
                 .replaceWithVoid();
     }

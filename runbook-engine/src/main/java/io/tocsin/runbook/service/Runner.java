@@ -1,14 +1,10 @@
 package io.tocsin.runbook.service;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,12 +12,9 @@ import org.hibernate.LockMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.RunbookEvent;
-import io.tocsin.outbox.OutboxRelay;
-import io.tocsin.outbox.Rounds;
-import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.config.RunbookSettings;
 import io.tocsin.runbook.domain.Durations;
 import io.tocsin.runbook.domain.OnFailure;
 import io.tocsin.runbook.domain.Outcome;
@@ -39,135 +32,44 @@ import io.tocsin.runbook.persistence.StepRecord;
 import io.tocsin.runbook.step.PreparedCall;
 import io.tocsin.runbook.step.Refused;
 import io.tocsin.runbook.step.StepCalls;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
- * Runs runbooks, durably. A run's state is a row: the current step, whether it is due, waiting, awaiting approval or
- * in flight, and when it is next due. A round claims due runs ({@code FOR UPDATE SKIP LOCKED}, so instances share the
- * work), moves each as far as it goes without calling out, and marks a step {@code in-flight} before its call is made;
- * the call's result is recorded in a transaction of its own. Every change commits with the events that describe it.
- * After a crash, a call still in flight past its timeout is made again only when the step is idempotent; otherwise the
- * step fails visibly, since nobody can tell whether it took effect.
+ * What a run does next, always in the caller's transaction: starts, approvals, cancellations, and moving a due run on.
+ * A run's state is a row: the current step, whether it is due, waiting, awaiting approval or in flight, and when it is
+ * next due. A step is marked {@code in-flight} before its call is made; every change commits with the events that
+ * describe it. After a crash, a call still in flight past its timeout is made again only when the step is idempotent;
+ * otherwise the step fails visibly, since nobody can tell whether it took effect. {@link RunRounds} decides when runs
+ * move and in which transactions, and makes the calls.
  */
 @ApplicationScoped
 public class Runner {
 
     private static final Logger LOG = Logger.getLogger(Runner.class);
-    private static final int BATCH = 50;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final Mutiny.SessionFactory sessions;
     private final RunbookCatalog catalog;
     private final StepCalls calls;
     private final RunLog log;
-    private final OutboxRelay relay;
     private final RunbookMetrics metrics;
     private final Secrets secrets;
-    private final RunbookConfig config;
-    private final Clock clock;
-    private final Vertx vertx;
-    private final Rounds rounds;
-    /** Runs whose last rounds failed, and how often in a row. */
-    private final Map<UUID, Integer> stuck = new ConcurrentHashMap<>();
+    private final RunbookSettings config;
 
-    public Runner(Mutiny.SessionFactory sessions, RunbookCatalog catalog, StepCalls calls, RunLog log,
-            OutboxRelay relay, RunbookMetrics metrics, Secrets secrets, RunbookConfig config, Clock clock,
-            Vertx vertx) {
-        this.sessions = sessions;
+    public Runner(RunbookCatalog catalog, StepCalls calls, RunLog log, RunbookMetrics metrics, Secrets secrets,
+            RunbookSettings config) {
         this.catalog = catalog;
         this.calls = calls;
         this.log = log;
-        this.relay = relay;
         this.metrics = metrics;
         this.secrets = secrets;
         this.config = config;
-        this.clock = clock;
-        this.vertx = vertx;
-        this.rounds = new Rounds(vertx, "a runbook round", () -> round().map(claimed -> claimed == BATCH));
     }
 
     /** Why a run did not start, or the run. */
     public record Started(RunRecord run, String refusal) {
     }
 
-    /** A step's call under way, outside any transaction. */
-    private record Call(UUID runId, int index, int attempt, PreparedCall call) {
-    }
-
-    /** Looks for due runs: waits and approvals that ended, retries, calls cut off by a crash. */
-    @Scheduled(every = "${tocsin.runbook.interval:1s}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
-    Uni<Void> tick() {
-        return sessions.withSession(session -> session.createSelectionQuery(
-                "select count(*) from RunRecord where state = 'running' and stepState = 'awaiting-approval'",
-                Long.class).getSingleResult())
-                .invoke(metrics::approvalsPending)
-                .onFailure().invoke(failure -> LOG.warnf("counting pending approvals failed: %s", failure.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid().invoke(this::kick);
-    }
-
-    /** Runs a round now; a kick during a round makes it go round again. */
-    public void kick() {
-        rounds.kick();
-    }
-
-    /** Moves every due run on, each in a transaction of its own; emits how many were due. */
-    Uni<Integer> round() {
-        Instant now = clock.instant();
-        return sessions.withSession(session -> session
-                .createSelectionQuery("select id from RunRecord where state = 'running' and (nextAt <= :now or "
-                        + "deadline <= :now) order by nextAt, id", UUID.class)
-                .setParameter("now", now)
-                .setMaxResults(BATCH)
-                .getResultList())
-                .chain(ids -> {
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    for (UUID id : ids) {
-                        chain = chain.call(() -> move(id, now));
-                    }
-                    return chain.replaceWith(ids.size());
-                });
-    }
-
-    /**
-     * Moves one run on, unless another instance has it ({@code SKIP LOCKED}). A run that fails to move three rounds
-     * in a row (a bug, a definition the engine cannot run) fails visibly instead of stalling, and never holds back the
-     * other runs.
-     */
-    private Uni<Void> move(UUID id, Instant now) {
-        List<Call> started = new ArrayList<>();
-        return sessions.withTransaction((session, tx) -> session
-                .createSelectionQuery("from RunRecord where id = :id and state = 'running'", RunRecord.class)
-                .setParameter("id", id)
-                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
-                .getResultList()
-                .chain(runs -> runs.isEmpty() ? Uni.createFrom().voidItem()
-                        : advance(session, runs.get(0), now, started)))
-                .invoke(() -> {
-                    stuck.remove(id);
-                    relay.kick();
-                    started.forEach(this::call);
-                })
-                .onFailure().recoverWithUni(failure -> {
-                    int times = stuck.merge(id, 1, Integer::sum);
-                    LOG.warnf("run %s could not move on (%d time(s)): %s", id, times, failure.toString());
-                    return times < 3 ? Uni.createFrom().voidItem() : broken(id, failure);
-                });
-    }
-
-    private Uni<Void> broken(UUID id, Throwable failure) {
-        Instant now = clock.instant();
-        return sessions.withTransaction((session, tx) -> session.find(RunRecord.class, id, LockMode.PESSIMISTIC_WRITE)
-                .chain(run -> run == null || !RunRecord.RUNNING.equals(run.state) ? Uni.createFrom().voidItem()
-                        : end(session, run, RunRecord.FAILED, RunLog.engine(run.runbook), "the engine could not go "
-                                + "on with this run: " + failure.getClass().getSimpleName()
-                                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), now)))
-                .invoke(() -> {
-                    stuck.remove(id);
-                    relay.kick();
-                })
-                .onFailure().invoke(f -> LOG.warnf("run %s: failing it failed too, trying again: %s", id, f.toString()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+    /** A step's call to make once its run's transaction commits, outside any transaction. */
+    record Call(UUID runId, int index, int attempt, PreparedCall call) {
     }
 
     /**
@@ -266,7 +168,11 @@ public class Runner {
                 .replaceWith((String) null);
     }
 
-    private Uni<Void> advance(Mutiny.Session session, RunRecord run, Instant now, List<Call> started) {
+    /**
+     * Moves a due run (locked by the caller) as far as it goes without calling out, in the caller's transaction; the
+     * calls to make once it commits are added to {@code started}.
+     */
+    Uni<Void> advance(Mutiny.Session session, RunRecord run, Instant now, List<Call> started) {
         if (!RunRecord.RUNNING.equals(run.state)) {
             return Uni.createFrom().voidItem();
         }
@@ -424,40 +330,44 @@ public class Runner {
         });
     }
 
-    /** Records a call's result, unless the run moved on meanwhile (cancelled, timed out, found cut off). */
-    private Uni<Void> record(Call call, StepResult result) {
-        return sessions.withTransaction((session, tx) -> session
-                .find(RunRecord.class, call.runId(), LockMode.PESSIMISTIC_WRITE).chain(run -> {
-                    Instant now = clock.instant();
-                    if (run == null || !RunRecord.RUNNING.equals(run.state) || run.stepIndex != call.index()
-                            || !RunRecord.IN_FLIGHT.equals(run.stepState) || run.attempt != call.attempt()) {
-                        LOG.infof("run %s: step %d attempt %d ended (%s) after the run moved on; not recorded",
-                                call.runId(), call.index(), call.attempt(), result.summary());
-                        return Uni.createFrom().voidItem();
-                    }
-                    Optional<Runbook> runbook = definition(run);
-                    if (runbook.isEmpty()) {
-                        return changed(session, run, now);
-                    }
-                    Step step = runbook.get().steps().get(run.stepIndex);
-                    return stepRow(session, run).chain(row -> {
-                        if (result.retryable() && run.attempt <= retries(step)) {
-                            Duration wait = result.retryAfter() != null ? result.retryAfter() : backoff(run.attempt);
-                            LOG.infof("run %s: step %s attempt %d: %s; again in %d s", run.id, step.name(), run.attempt,
-                                    result.summary(), wait.toSeconds());
-                            row.output = result.output() == null ? result.summary() : result.output();
-                            run.stepState = RunRecord.DUE;
-                            run.nextAt = now.plus(wait);
-                            return Uni.createFrom().voidItem();
-                        }
-                        return finish(session, run, runbook.get(), step, row, result, null,
-                                RunLog.engine(run.runbook), now);
-                    });
-                }))
-                .invoke(() -> {
-                    relay.kick();
-                    kick();
-                });
+    /**
+     * Records a call's result on its run (locked by the caller), unless the run moved on meanwhile (cancelled, timed out,
+     * found cut off).
+     */
+    Uni<Void> record(Mutiny.Session session, RunRecord run, Call call, StepResult result, Instant now) {
+        if (run == null || !RunRecord.RUNNING.equals(run.state) || run.stepIndex != call.index()
+                || !RunRecord.IN_FLIGHT.equals(run.stepState) || run.attempt != call.attempt()) {
+            LOG.infof("run %s: step %d attempt %d ended (%s) after the run moved on; not recorded", call.runId(),
+                    call.index(), call.attempt(), result.summary());
+            return Uni.createFrom().voidItem();
+        }
+        Optional<Runbook> runbook = definition(run);
+        if (runbook.isEmpty()) {
+            return changed(session, run, now);
+        }
+        Step step = runbook.get().steps().get(run.stepIndex);
+        return stepRow(session, run).chain(row -> {
+            if (result.retryable() && run.attempt <= retries(step)) {
+                Duration wait = result.retryAfter() != null ? result.retryAfter() : backoff(run.attempt);
+                LOG.infof("run %s: step %s attempt %d: %s; again in %d s", run.id, step.name(), run.attempt,
+                        result.summary(), wait.toSeconds());
+                row.output = result.output() == null ? result.summary() : result.output();
+                run.stepState = RunRecord.DUE;
+                run.nextAt = now.plus(wait);
+                return Uni.createFrom().voidItem();
+            }
+            return finish(session, run, runbook.get(), step, row, result, null, RunLog.engine(run.runbook), now);
+        });
+    }
+
+    /** Fails a run the engine could not move on (a bug, a definition it cannot run), in the caller's transaction. */
+    Uni<Void> fail(Mutiny.Session session, RunRecord run, Throwable failure, Instant now) {
+        if (run == null || !RunRecord.RUNNING.equals(run.state)) {
+            return Uni.createFrom().voidItem();
+        }
+        return end(session, run, RunRecord.FAILED, RunLog.engine(run.runbook), "the engine could not go on with this "
+                + "run: " + failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), now);
     }
 
     /** Ends the current step with {@code result}, then moves to the next step (or {@code jump}), or ends the run. */
@@ -564,21 +474,6 @@ public class Runner {
                 StepRecord.class)
                 .setParameter("run", run.id).setParameter("index", run.stepIndex).getResultList()
                 .map(rows -> rows.isEmpty() ? null : rows.get(0));
-    }
-
-    private void call(Call call) {
-        Context context = Rounds.fresh(vertx);
-        Uni.createFrom().deferred(() -> call.call().execute())
-                .onFailure().recoverWithItem(failure -> StepResult.failed("could not be made: "
-                        + failure.getClass().getSimpleName(), null))
-                .emitOn(task -> context.runOnContext(ignored -> task.run()))
-                .chain(result -> record(call, result)
-                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
-                        // Until the call would be taken for cut off: a result known is better than a guess.
-                        .expireIn(config.inFlightGrace().toMillis()))
-                .subscribe().with(ignored -> {
-                }, failure -> LOG.warnf("run %s: recording step %d failed; it is found cut off later: %s",
-                        call.runId(), call.index(), failure.getMessage()));
     }
 
     private static Duration timeout(Step step) {

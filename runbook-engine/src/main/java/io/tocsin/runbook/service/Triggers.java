@@ -28,7 +28,7 @@ import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
 import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
-import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.config.RunbookSettings;
 import io.tocsin.runbook.domain.Runbook;
 import io.tocsin.runbook.domain.RunbookCatalog;
 import io.tocsin.runbook.domain.Trigger;
@@ -50,17 +50,19 @@ public class Triggers {
     private final Outbox outbox;
     private final RunbookCatalog catalog;
     private final Runner runner;
+    private final RunRounds rounds;
     private final OutboxRelay relay;
-    private final RunbookConfig config;
+    private final RunbookSettings config;
     private final RunbookMetrics metrics;
     private final Clock clock;
 
-    public Triggers(Mutiny.SessionFactory sessions, Outbox outbox, RunbookCatalog catalog, Runner runner,
-            OutboxRelay relay, RunbookConfig config, RunbookMetrics metrics, Clock clock) {
+    public Triggers(Mutiny.SessionFactory sessions, Outbox outbox, RunbookCatalog catalog, Runner runner, RunRounds rounds,
+            OutboxRelay relay, RunbookSettings config, RunbookMetrics metrics, Clock clock) {
         this.sessions = sessions;
         this.outbox = outbox;
         this.catalog = catalog;
         this.runner = runner;
+        this.rounds = rounds;
         this.relay = relay;
         this.config = config;
         this.metrics = metrics;
@@ -78,7 +80,7 @@ public class Triggers {
                 .invoke(changed -> {
                     if (changed > 0) {
                         relay.kick();
-                        runner.kick();
+                        rounds.kick();
                     }
                 });
     }

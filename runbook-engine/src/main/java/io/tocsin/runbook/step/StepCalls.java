@@ -37,7 +37,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.tocsin.runbook.config.RunbookConfig;
+import io.tocsin.runbook.config.RunbookSettings;
 import io.tocsin.runbook.domain.Durations;
 import io.tocsin.runbook.domain.HostPolicy;
 import io.tocsin.runbook.domain.Outcome;
@@ -70,9 +70,9 @@ public class StepCalls {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
 
-    public StepCalls(HostPolicy hosts, RunbookConfig config, ObjectMapper mapper) {
+    public StepCalls(HostPolicy hosts, RunbookSettings config, ObjectMapper mapper) {
         this.hosts = hosts;
-        this.programs = Set.copyOf(config.shellAllowlist().orElse(List.of()));
+        this.programs = Set.copyOf(config.shellAllowlist());
         this.mapper = mapper;
     }
 

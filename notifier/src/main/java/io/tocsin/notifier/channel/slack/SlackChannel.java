@@ -30,6 +30,7 @@ import io.tocsin.notifier.domain.DeliveryAction;
 import io.tocsin.notifier.domain.IncidentSnapshot;
 import io.tocsin.notifier.domain.RetryAfter;
 import io.tocsin.notifier.domain.SlackTarget;
+import io.tocsin.notifier.domain.StormDigest;
 
 /**
  * Slack through the Web API ({@code chat.postMessage}, {@code chat.update}) with the Slack Java SDK. The SDK's client
@@ -122,6 +123,25 @@ public class SlackChannel implements NotificationChannel {
             SlackApiTextResponse response = methods.chatUpdate(request -> request.channel(channelId).ts(ts)
                     .text(SlackMessages.fallback(incident)).blocks(blocks));
             return response.isOk() ? SendResult.Delivered.of("updated " + ts) : refused(response);
+        });
+    }
+
+    /** Posts a storm digest to {@code channel} (a name or an id); the result carries its channel id and ts. */
+    public Uni<SendResult> postDigest(String channel, StormDigest.Text text) {
+        return call("chat.postMessage", () -> {
+            ChatPostMessageResponse response = methods.chatPostMessage(request -> request.channel(channel)
+                    .text(text.fallback()).blocks(SlackMessages.digest(text)).unfurlLinks(false).unfurlMedia(false));
+            return response.isOk() ? new SendResult.Delivered("posted the storm digest to " + response.getChannel()
+                    + " at " + response.getTs(), response.getChannel(), response.getTs()) : refused(response);
+        });
+    }
+
+    /** Rewrites a storm digest in place. */
+    public Uni<SendResult> updateDigest(String channelId, String ts, StormDigest.Text text) {
+        return call("chat.update", () -> {
+            SlackApiTextResponse response = methods.chatUpdate(request -> request.channel(channelId).ts(ts)
+                    .text(text.fallback()).blocks(SlackMessages.digest(text)));
+            return response.isOk() ? SendResult.Delivered.of("updated the storm digest " + ts) : refused(response);
         });
     }
 

@@ -37,6 +37,7 @@ import io.tocsin.events.SlaBreached;
 import io.tocsin.notifier.domain.Actors;
 import io.tocsin.notifier.domain.IncidentSnapshot;
 import io.tocsin.notifier.domain.SlackText;
+import io.tocsin.notifier.domain.StormDigest;
 
 /**
  * Renders incidents as Slack Block Kit: the root message (what, how bad, who has it, links, buttons) and the short
@@ -351,6 +352,21 @@ public final class SlackMessages {
     private static SectionBlock section(String text) {
         return SectionBlock.builder().text(mrkdwn(text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text))
                 .build();
+    }
+
+    /** A storm digest: its headline, a line per alert name, the newest incidents' links, and the state counts. */
+    public static List<LayoutBlock> digest(StormDigest.Text text) {
+        List<LayoutBlock> blocks = new ArrayList<>();
+        blocks.add(SectionBlock.builder().text(mrkdwn(text.headline())).build());
+        if (!text.groups().isEmpty()) {
+            blocks.add(SectionBlock.builder().text(mrkdwn(String.join("\n", text.groups()))).build());
+        }
+        if (!text.links().isEmpty()) {
+            blocks.add(ContextBlock.builder().elements(List.of(mrkdwn("Newest: " + String.join("  ·  ",
+                    text.links())))).build());
+        }
+        blocks.add(ContextBlock.builder().elements(List.of(mrkdwn(text.footer()))).build());
+        return blocks;
     }
 
     private static MarkdownTextObject mrkdwn(String text) {
