@@ -62,15 +62,7 @@ class DatabaseOutageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+        FaultStack.closeAll(stack, broker, postgres);
     }
 
     @Test

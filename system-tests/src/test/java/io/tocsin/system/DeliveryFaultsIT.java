@@ -56,15 +56,7 @@ class DeliveryFaultsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        FaultStack.closeAll(stack, broker, database);
     }
 
     @BeforeEach

@@ -238,6 +238,15 @@ final class FaultStack implements AutoCloseable {
     }
 
     /** A steady stream of alerts on a scheduler (no sleeping thread), recording every answer by fingerprint. */
+    /** Closes what a test class started, in the order given (the stack before the broker and database it uses). */
+    static void closeAll(AutoCloseable... started) throws Exception {
+        for (AutoCloseable resource : started) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
     final class Load implements AutoCloseable {
         final Map<String, Integer> answers = new ConcurrentHashMap<>();
         final Map<String, String> groupOf = new ConcurrentHashMap<>();

@@ -36,12 +36,7 @@ class KafkaBrokerFailoverIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        FaultStack.closeAll(stack, cluster);
     }
 
     @Test

@@ -52,15 +52,7 @@ class PoisonRecordIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        FaultStack.closeAll(stack, broker, database);
     }
 
     // Second: a poison record that holds its partition (a bug this case catches) must not fail the rebalance case too.

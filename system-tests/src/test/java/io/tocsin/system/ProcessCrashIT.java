@@ -50,15 +50,7 @@ class ProcessCrashIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
-        if (database != null) {
-            database.close();
-        }
+        FaultStack.closeAll(stack, broker, database);
     }
 
     @Test
