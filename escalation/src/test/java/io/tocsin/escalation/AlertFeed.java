@@ -1,8 +1,11 @@
 package io.tocsin.escalation;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -55,6 +58,21 @@ public final class AlertFeed implements AutoCloseable {
     public void sendRaw(String key, String value) {
         try {
             producer.send(new ProducerRecord<>(Topics.ALERTS, key, value)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not write to " + Topics.ALERTS, e);
+        }
+    }
+
+    /** Writes the values under one key (so to one partition, in order) at once, then waits for them all. */
+    public void sendAllRaw(String key, List<String> values) {
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (String value : values) {
+                sent.add(producer.send(new ProducerRecord<>(Topics.ALERTS, key, value)));
+            }
+            for (Future<?> one : sent) {
+                one.get(10, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("could not write to " + Topics.ALERTS, e);
         }

@@ -240,6 +240,26 @@ public final class Failures {
     // The backoffs are parameters so the unit test runs in milliseconds.
     static <T> Uni<T> applyOrDeadLetter(String channel, Uni<T> work, Predicate<Throwable> poison, String what,
             Runnable deadLettered, Duration firstBackoff, Duration deterministicBackoff) {
+        return retry(channel, work, poison, what, DETERMINISTIC_ATTEMPTS, deterministicBackoff, firstBackoff)
+                .onFailure().invoke(failure -> {
+                    LOG.errorf("applying %s failed %d times, dead-lettering it: %s", what, DETERMINISTIC_ATTEMPTS,
+                            failure);
+                    deadLettered.run();
+                });
+    }
+
+    /**
+     * As {@link #applyOrDeadLetter}, for work whose caller has another way when it fails deterministically (escalation
+     * applies a batch of alerts in bulk, and one at a time when the bulk cannot be applied): transient failures are
+     * retried without limit, holding the partition; a deterministic one ends it at once, for the caller to handle.
+     */
+    public static <T> Uni<T> retryWhileTransient(String channel, Uni<T> work, Predicate<Throwable> poison,
+            String what) {
+        return retry(channel, work, poison, what, 1, Duration.ZERO, FIRST_BACKOFF);
+    }
+
+    private static <T> Uni<T> retry(String channel, Uni<T> work, Predicate<Throwable> poison, String what,
+            int deterministicAttempts, Duration deterministicBackoff, Duration firstBackoff) {
         return Uni.createFrom().deferred(() -> {
             Object token = new Object();
             AtomicInteger deterministic = new AtomicInteger();
@@ -255,18 +275,13 @@ public final class Failures {
                         }
                         HELD.release(token);
                         int attempt = deterministic.incrementAndGet();
-                        if (attempt >= DETERMINISTIC_ATTEMPTS) {
+                        if (attempt >= deterministicAttempts) {
                             return Uni.createFrom().failure(failure);
                         }
                         LOG.warnf("applying %s failed (attempt %d of %d), retrying: %s", what, attempt,
-                                DETERMINISTIC_ATTEMPTS, failure);
+                                deterministicAttempts, failure);
                         return pause(deterministicBackoff);
                     }))
-                    .onFailure().invoke(failure -> {
-                        LOG.errorf("applying %s failed %d times, dead-lettering it: %s", what,
-                                deterministic.get(), failure);
-                        deadLettered.run();
-                    })
                     .onTermination().invoke(() -> HELD.release(token));
         });
     }

@@ -35,4 +35,12 @@ public interface EscalationConfig {
     /** Failed firings after which an escalation timer is given up (a passing database outage is not one). */
     @WithDefault("5")
     int timerAttempts();
+
+    /**
+     * Whether a polled batch of alerts is applied in bulk, a few statements per batch ({@code
+     * TOCSIN_ESCALATION_BULK_INTAKE}, ADR 17); false applies every record on its own, as before: the way back without
+     * a build.
+     */
+    @WithDefault("true")
+    boolean bulkIntake();
 }

@@ -27,6 +27,15 @@ final class ConsumerFailures {
                 deadLettered);
     }
 
+    /**
+     * Applies work that has another way when it fails deterministically: transient failures (and configuration ones)
+     * are retried without limit, holding the partition; any other ends it at once, for the caller to handle.
+     */
+    static <T> Uni<T> retryWhileTransient(Supplier<Uni<? extends T>> work, String what) {
+        return Failures.retryWhileTransient("alert batch", Uni.createFrom().<T> deferred(work),
+                ConsumerFailures::isPoison, what);
+    }
+
     static boolean isPoison(Throwable failure) {
         return Failures.isPoison(failure) && !isConfiguration(failure);
     }

@@ -1,7 +1,11 @@
 package io.tocsin.escalation.persistence;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -19,6 +23,8 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.Topics;
 import io.tocsin.outbox.Outbox;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Records an incident event twice in the caller's transaction: as a timeline entry and as an outbox row. Both commit
@@ -31,6 +37,18 @@ public class EventLog {
     private static final Map<Class<?>, String> KINDS = Arrays
             .stream(IncidentEvent.class.getAnnotation(JsonSubTypes.class).value())
             .collect(Collectors.toUnmodifiableMap(JsonSubTypes.Type::value, JsonSubTypes.Type::name));
+
+    /** One event with its timeline entry, for {@link #recordAll}. */
+    public record Recorded(IncidentEvent event, String actor, String summary) {
+    }
+
+    // In the order given, as the outbox rows: WITH ORDINALITY, then ORDER BY it.
+    private static final String TIMELINE_ALL = """
+            INSERT INTO timeline_entry (incident_id, event_id, kind, actor, occurred_at, summary)
+            SELECT i, e, k, a, o, s FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[],
+                $6::text[]) WITH ORDINALITY AS r(i, e, k, a, o, s, n)
+            ORDER BY n
+            """;
 
     private final ObjectWriter writer;
     private final Outbox outbox;
@@ -57,6 +75,38 @@ public class EventLog {
 
         return session.persist(entry).call(() -> outbox.add(session, Topics.INCIDENTS, event.incidentId().toString(),
                 event.eventId(), json(event), event.occurredAt()));
+    }
+
+    /**
+     * As {@link #record(Mutiny.Session, IncidentEvent, String, String)} for many events at once, in the transaction of
+     * {@code connection}: two statements however many there are (escalation's bulk application of alerts).
+     */
+    public Uni<Void> recordAll(SqlConnection connection, List<Recorded> recorded) {
+        if (recorded.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int size = recorded.size();
+        UUID[] incidents = new UUID[size];
+        UUID[] ids = new UUID[size];
+        String[] kinds = new String[size];
+        String[] actors = new String[size];
+        OffsetDateTime[] at = new OffsetDateTime[size];
+        String[] summaries = new String[size];
+        List<Outbox.Entry> rows = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            IncidentEvent event = recorded.get(i).event();
+            incidents[i] = event.incidentId();
+            ids[i] = event.eventId();
+            kinds[i] = kind(event);
+            actors[i] = recorded.get(i).actor();
+            at[i] = event.occurredAt().atOffset(ZoneOffset.UTC);
+            summaries[i] = recorded.get(i).summary();
+            rows.add(new Outbox.Entry(Topics.INCIDENTS, event.incidentId().toString(), event.eventId(), json(event),
+                    event.occurredAt()));
+        }
+        return connection.preparedQuery(TIMELINE_ALL)
+                .execute(Tuple.from(List.<Object> of(incidents, ids, kinds, actors, at, summaries)))
+                .chain(() -> outbox.addAll(connection, rows));
     }
 
     /**

@@ -359,7 +359,7 @@ public class AlertIntake {
         return summary != null && !summary.isBlank() ? summary : alert.labels().getOrDefault("alertname", "alert");
     }
 
-    private static String describe(Map<String, String> labels) {
+    static String describe(Map<String, String> labels) {
         return labels.getOrDefault("alertname", "?") + (labels.containsKey("instance")
                 ? " on " + labels.get("instance")
                 : "");

@@ -117,5 +117,10 @@ class ConfigurationCheckTest {
         public Optional<String> policyFile() {
             return Optional.ofNullable(policy);
         }
+
+        @Override
+        public boolean bulkIntake() {
+            return true;
+        }
     }
 }

@@ -1,0 +1,246 @@
+package io.tocsin.escalation.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.tocsin.escalation.AlertFeed;
+import io.tocsin.events.AlertOrigin;
+import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertStatus;
+import io.tocsin.testsupport.InjectKafkaBroker;
+import io.tocsin.testsupport.KafkaBroker;
+import io.tocsin.testsupport.KafkaTestResource;
+import io.tocsin.testsupport.PostgresTestResource;
+import io.tocsin.testsupport.TopicWatcher;
+
+/**
+ * Escalation's bulk application of alerts (ADR 17) on the real database and broker: a batch applied in a few
+ * statements gives what one at a time gives, a replayed batch changes nothing, and in a mixed batch only the bad
+ * records are dead-lettered.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class BatchIntakeTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-03T03:00:00Z");
+
+    @Inject
+    BatchIntake batches;
+
+    @Inject
+    AlertIntake intake;
+
+    @InjectKafkaBroker
+    KafkaBroker broker;
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    private AlertFeed feed;
+
+    @BeforeEach
+    void open() {
+        feed = new AlertFeed(broker.bootstrapServers());
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+    }
+
+    @Test
+    void repeatsAndNewAlertsOfAnOpenIncidentAreAppliedTogetherAndAReplayChangesNothing() throws SQLException {
+        AlertReceived first = alert("BulkJoin", "h0", AlertStatus.FIRING);
+        onContext(() -> intake.apply(first));
+        String incident = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", first.fingerprint());
+
+        AlertReceived second = alert("BulkJoin", "h1", AlertStatus.FIRING);
+        AlertReceived third = alert("BulkJoin", "h2", AlertStatus.FIRING);
+        long version = number("SELECT version FROM incident WHERE id = ?::uuid", incident);
+        List<AlertReceived> batch = List.of(copy(first), second, copy(second), third, copy(first),
+                alert("BulkJoin", "never-fired", AlertStatus.RESOLVED));
+
+        assertThat(onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
+
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", third.fingerprint())).isEqualTo(1);
+        assertThat(number("SELECT count(*) FROM alert WHERE incident_id = ?::uuid", incident)).isEqualTo(3);
+        assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", "BulkJoin-never-fired")).isZero();
+        assertThat(text("SELECT string_agg(summary, ' | ' ORDER BY id) FROM timeline_entry WHERE incident_id = ?::uuid"
+                + " AND kind = 'alert.attached'", incident))
+                .isEqualTo(
+                        "alert BulkJoin on h0 fired (P3) | alert BulkJoin on h1 fired (P3) | alert BulkJoin on h2 fired (P3)");
+        assertThat(text("SELECT string_agg(payload, ' | ' ORDER BY id) FROM outbox WHERE message_key = ?", incident))
+                .contains("\"fingerprint\":\"" + second.fingerprint() + "\"")
+                .containsSubsequence(second.fingerprint(), third.fingerprint());
+        assertThat(number("SELECT version FROM incident WHERE id = ?::uuid", incident))
+                .as("the incident's version moved, so a writer holding the old one retries").isGreaterThan(version);
+        long rows = number("SELECT count(*) FROM outbox WHERE message_key = ?", incident);
+        long entries = number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
+
+        // As after a crash between the commit and the offset commit: the same records again.
+        assertThat(onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
+
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
+        assertThat(number("SELECT count(*) FROM outbox WHERE message_key = ?", incident)).isEqualTo(rows);
+        assertThat(number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
+                .isEqualTo(entries);
+    }
+
+    @Test
+    void theBulkStopsAtWhatOnlyTheOneAtATimePathMayDo() {
+        AlertReceived known = alert("BulkStops", "h0", AlertStatus.FIRING);
+        onContext(() -> intake.apply(known));
+
+        // Opening an incident, resolving an occurrence, raising a priority, and a NUL the database refuses.
+        assertThat(applied(alert("BulkStopsElsewhere", "h0", AlertStatus.FIRING))).isZero();
+        assertThat(applied(copy(known), resolvedCopy(known), copy(known))).isEqualTo(1);
+        assertThat(applied(alert("BulkStops", "h1", AlertStatus.FIRING, "critical"))).isZero();
+        Map<String, String> nul = Map.of("alertname", "BulkStops", "service", "checkout", "instance", "h\u0000");
+        assertThat(applied(new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC, "nul",
+                AlertStatus.FIRING, nul, Map.of(), T0, null, null, null))).isZero();
+    }
+
+    @Test
+    void aMixedBatchThroughTheConsumerDeadLettersOnlyTheBadRecordsAndAppliesTheRestInOrder() throws Exception {
+        try (TopicWatcher dead = TopicWatcher.fromNow(broker.bootstrapServers(), "tocsin.alerts.dlq.v1", 1)) {
+            AlertReceived opener = alert("BulkMixed", "h0", AlertStatus.FIRING);
+            AlertReceived joiner = alert("BulkMixed", "h1", AlertStatus.FIRING);
+            AlertReceived flapping = alert("BulkMixed", "h2", AlertStatus.FIRING);
+            AlertReceived refused = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
+                    "nul\u0000print", AlertStatus.FIRING, opener.labels(), opener.annotations(), T0, null, null, null);
+            String key = opener.partitionKey();
+            // One key: one partition, in this order, sent at once so that the consumer polls them together.
+            List<String> values = new ArrayList<>();
+            values.add(json(opener));
+            values.add("{\"this is\": not an alert");
+            values.add(json(copy(opener)));
+            values.add(json(joiner));
+            values.add(json(refused));
+            values.add(json(flapping));
+            values.add(json(resolvedCopy(flapping))); // fires and resolves within the batch: ends resolved
+            values.add(json(copy(joiner)));
+            values.add(json(alert("BulkMixed", "stale", AlertStatus.RESOLVED)));
+            feed.sendAllRaw(key, values);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(text("SELECT status FROM alert WHERE fingerprint = ?", flapping.fingerprint()))
+                        .isEqualTo("resolved");
+                assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
+                        .isEqualTo(2);
+            });
+            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
+            assertThat(text("SELECT status FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo("firing");
+            assertThat(number("SELECT count(*) FROM incident WHERE group_key LIKE 'alertname=BulkMixed%'")).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> dead.poll(Duration.ofMillis(100)).size() >= 2);
+            assertThat(dead.seen()).hasSize(2).allSatisfy(record -> assertThat(record.key()).isEqualTo(key))
+                    .anySatisfy(record -> assertThat(String.valueOf(record.value()))
+                            .contains(refused.eventId().toString()));
+
+            // The whole batch again, as after a crash before the offsets were committed: nothing changes.
+            String incident = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
+            long entries = number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
+            List<String> again = new ArrayList<>(values);
+            again.remove(1);
+            again.remove(json(refused));
+            AlertReceived marker = alert("BulkMixed", "after-replay", AlertStatus.FIRING);
+            again.add(json(marker));
+            feed.sendAllRaw(key, again);
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> number("SELECT count(*) FROM alert WHERE fingerprint = ?", marker.fingerprint()) == 1);
+            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(2);
+            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
+            assertThat(number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
+                    .as("only the marker's attachment").isEqualTo(entries + 1);
+        }
+    }
+
+    private int applied(AlertReceived... alerts) {
+        return onContext(() -> batches.applyLeading(List.of(alerts)));
+    }
+
+    /** As the connector calls the consumer: on a safe Vert.x context, which Hibernate Reactive needs. */
+    private static <T> T onContext(Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (Throwable failure) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static AlertReceived alert(String name, String instance, AlertStatus status) {
+        return alert(name, instance, status, "warning");
+    }
+
+    private static AlertReceived alert(String name, String instance, AlertStatus status, String severity) {
+        Map<String, String> labels = Map.of("alertname", name, "instance", instance, "severity", severity, "service",
+                "checkout");
+        return new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC, name + "-" + instance,
+                status, labels, Map.of("summary", name + " on " + instance), T0,
+                status == AlertStatus.RESOLVED ? T0.plusSeconds(30) : null, null, null);
+    }
+
+    private static AlertReceived copy(AlertReceived alert) {
+        return new AlertReceived(UUID.randomUUID(), Instant.now(), alert.source(), alert.origin(), alert.fingerprint(),
+                alert.status(), alert.labels(), alert.annotations(), alert.startsAt(), alert.endsAt(),
+                alert.generatorUrl(), alert.alertmanager());
+    }
+
+    private static AlertReceived resolvedCopy(AlertReceived alert) {
+        return new AlertReceived(UUID.randomUUID(), Instant.now(), alert.source(), alert.origin(), alert.fingerprint(),
+                AlertStatus.RESOLVED, alert.labels(), alert.annotations(), alert.startsAt(),
+                alert.startsAt().plusSeconds(30), alert.generatorUrl(), alert.alertmanager());
+    }
+
+    private static String json(AlertReceived alert) {
+        try {
+            return AlertFeed.MAPPER.writeValueAsString(alert);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String text(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    private long number(String sql, Object... parameters) throws SQLException {
+        String value = text(sql, parameters);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+}
