@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,7 +34,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * Publishes committed outbox rows to their topics through the {@code outbox} channel's producer, oldest first, and
+ * Publishes committed outbox rows to their topics through the {@code outbox} channel's producer, oldest first (the
+ * rows of a service's {@link UrgentKeys} before the others), and
  * marks them published in the same transaction that locked them ({@code FOR UPDATE SKIP LOCKED}, so instances share
  * the work without sending a row twice at once). A crash between Kafka's acknowledgement and the commit sends the rows
  * again: consumers skip event ids they have seen.
@@ -55,10 +57,11 @@ public class OutboxRelay {
     private static final String CLAIM = "from OutboxRecord r where r.publishedAt is null and r.parkedAt is null"
             + " and (r.nextAttemptAt is null or r.nextAttemptAt <= :now)"
             + " and not exists (select 1 from OutboxRecord o where o.messageKey = r.messageKey and o.id < r.id"
-            + " and o.publishedAt is null and o.parkedAt is null and o.nextAttemptAt > :now)"
-            + " order by r.id";
+            + " and o.publishedAt is null and o.parkedAt is null and o.nextAttemptAt > :now)";
 
     private final Mutiny.SessionFactory sessions;
+    /** The claim of urgent keys' rows, or null when the service names none ({@link UrgentKeys}). */
+    private final String urgentClaim;
     private final KafkaClientService kafka;
     private final Clock clock;
     private final long lockKey;
@@ -84,8 +87,12 @@ public class OutboxRelay {
             @ConfigProperty(name = "quarkus.application.name") String application,
             @ConfigProperty(name = "tocsin.outbox.max-attempts", defaultValue = "5") int maxAttempts,
             @ConfigProperty(name = "tocsin.outbox.retry-backoff", defaultValue = "1s") Duration retryBackoff,
-            @ConfigProperty(name = "tocsin.outbox.max-retry-backoff", defaultValue = "5m") Duration maxRetryBackoff) {
+            @ConfigProperty(name = "tocsin.outbox.max-retry-backoff", defaultValue = "5m") Duration maxRetryBackoff,
+            Instance<UrgentKeys> urgent) {
         this.sessions = sessions;
+        this.urgentClaim = urgent.isResolvable()
+                ? CLAIM + " and r.messageKey in (" + urgent.get().subquery() + ") order by r.id"
+                : null;
         this.kafka = kafka;
         this.clock = clock;
         this.application = application;
@@ -157,12 +164,41 @@ public class OutboxRelay {
                 .createNativeQuery("select pg_try_advisory_xact_lock(" + lockKey + ")", Boolean.class)
                 .getSingleResult()
                 .chain(mine -> !mine ? Uni.createFrom().item(new Batch(0, false))
-                        : session.createSelectionQuery(CLAIM, OutboxRecord.class)
-                                .setParameter("now", now)
-                                .setMaxResults(BATCH)
-                                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
-                                .getResultList()
+                        : claim(session, now)
                                 .chain(rows -> send(rows).map(sends -> settle(rows, sends)))));
+    }
+
+    /**
+     * Claims up to a batch of rows: the urgent keys' rows first (oldest first), then the others, oldest first. A key's
+     * rows are all urgent or all not, so each key's rows stay in order; the tail of the second list is what is cut.
+     */
+    private Uni<List<OutboxRecord>> claim(Mutiny.Session session, Instant now) {
+        Uni<List<OutboxRecord>> urgent = urgentClaim == null ? Uni.createFrom().item(List.of())
+                : claim(session, urgentClaim, now);
+        return urgent.chain(first -> first.size() >= BATCH ? Uni.createFrom().item(first)
+                : claim(session, CLAIM + " order by r.id", now).map(rest -> {
+                    // The urgent rows come again (this transaction's own locks do not skip them): once only.
+                    Set<Long> claimed = new HashSet<>();
+                    List<OutboxRecord> rows = new ArrayList<>(BATCH);
+                    for (OutboxRecord row : first) {
+                        claimed.add(row.id);
+                        rows.add(row);
+                    }
+                    for (OutboxRecord row : rest) {
+                        if (rows.size() < BATCH && claimed.add(row.id)) {
+                            rows.add(row);
+                        }
+                    }
+                    return rows;
+                }));
+    }
+
+    private static Uni<List<OutboxRecord>> claim(Mutiny.Session session, String query, Instant now) {
+        return session.createSelectionQuery(query, OutboxRecord.class)
+                .setParameter("now", now)
+                .setMaxResults(BATCH)
+                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
+                .getResultList();
     }
 
     /**

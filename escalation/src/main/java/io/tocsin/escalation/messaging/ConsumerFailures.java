@@ -32,7 +32,7 @@ final class ConsumerFailures {
      * are retried without limit, holding the partition; any other ends it at once, for the caller to handle.
      */
     static <T> Uni<T> retryWhileTransient(Supplier<Uni<? extends T>> work, String what) {
-        return Failures.retryWhileTransient("alert batch", Uni.createFrom().<T> deferred(work),
+        return Failures.retryWhileTransient("alert", Uni.createFrom().<T> deferred(work),
                 ConsumerFailures::isPoison, what);
     }
 

@@ -1,0 +1,12 @@
+package io.tocsin.outbox;
+
+/**
+ * A service's idea of which outbox rows go first: the rows of the keys it names are published before older rows of
+ * every other key, each key's rows still in order. Escalation names the unresolved P0 and P1 incidents, so a new P0's
+ * first events overtake a storm's backlog (issue "Storms", ADR 17). A service without such a bean publishes by age.
+ */
+public interface UrgentKeys {
+
+    /** An HQL subquery selecting the urgent message keys, such as {@code select cast(i.id as String) from ...}. */
+    String subquery();
+}
