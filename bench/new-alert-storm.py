@@ -146,6 +146,27 @@ def peak_rss_mib():
     return peaks
 
 
+def cpu_seconds():
+    """CPU time used so far by each Tocsin service and by PostgreSQL's processes (all of them), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = next((s for s in ("alert-ingest", "escalation", "notifier", "runbook-engine", "local-stack")
+                     if f"/{s}/target/" in cmdline), "postgres" if cmdline.startswith("postgres") else None)
+        if name:
+            used[name] = used.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 def percentile(values, p):
     values = sorted(values)
     return round(values[min(len(values) - 1, int(len(values) * p))], 1) if values else None
@@ -169,6 +190,7 @@ def probes():
         time.sleep(0.5)
 
 
+cpu_before = cpu_seconds()
 start = time.time()
 prober = threading.Thread(target=probes)
 with concurrent.futures.ThreadPoolExecutor(32) as pool:
@@ -177,6 +199,8 @@ with concurrent.futures.ThreadPoolExecutor(32) as pool:
 sent = time.time()
 new_total = GROUPS * ALERTS_PER_GROUP
 applied_new, new_done = await_value(storm_alerts, new_total)
+cpu_after = cpu_seconds()
+storm_cpu = {k: round(v - cpu_before.get(k, 0), 1) for k, v in sorted(cpu_after.items())}
 prober.join()
 time.sleep(10)  # the probes' last pages
 
@@ -207,4 +231,4 @@ print(json.dumps({
     "incident_p50_ms": percentile(to_incident, 0.5), "incident_p99_ms": percentile(to_incident, 0.99),
     "slack_p50_ms": percentile(to_slack, 0.5), "slack_p99_ms": percentile(to_slack, 0.99),
     "pagerduty_p50_ms": percentile(to_pagerduty, 0.5), "pagerduty_p99_ms": percentile(to_pagerduty, 0.99),
-    "slack": storm_slack, "peak_rss_mib": peak_rss_mib()}))
+    "slack": storm_slack, "cpu_seconds_new_phase": storm_cpu, "peak_rss_mib": peak_rss_mib()}))

@@ -21,6 +21,7 @@ r = json.loads(sys.argv[1])
 s = r["slack"]
 def ms(v):
     return "—" if v is None else f"{v:,} ms"
+cpu = ", ".join(f"{k} {v} s" for k, v in r["cpu_seconds_new_phase"].items())
 rss = ", ".join(f"{k} {v} MiB" for k, v in sorted(r["peak_rss_mib"].items()))
 block = f"""<!-- NEWSTORM:BEGIN (written by bench/new-alert-storm.sh; do not edit by hand) -->
 Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, everything on one machine{(", " + sys.argv[3]) if sys.argv[3] else ""}.
@@ -35,6 +36,7 @@ Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu
 | → first Slack call | {r['probes_slack']} | {ms(r['slack_p50_ms'])} | {ms(r['slack_p99_ms'])} |
 | → first PagerDuty event | {r['probes_pagerduty']} | {ms(r['pagerduty_p50_ms'])} | {ms(r['pagerduty_p99_ms'])} |
 
+CPU used while the new alerts were applied ({r['new_seconds']} s on {os.cpu_count()} cores): {cpu}.
 Peak resident memory (VmHWM): {rss}.
 <!-- NEWSTORM:END -->"""
 write_block(sys.argv[2], "NEWSTORM", block)

@@ -49,19 +49,24 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final int BATCH = 500;
+    /** At most this many urgent keys a round (unresolved P0/P1 incidents, in escalation): the rest wait their turn. */
+    private static final int URGENT_KEYS = 1000;
     private static final Duration FIRST_RELAY_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_RELAY_BACKOFF = Duration.ofSeconds(5);
 
-    // Rows that may go now: not waiting after a refusal, and not behind an older row of their key that waits (one
-    // incident's events in order). A row behind an older row that may go too is claimed with it and sent after it.
+    // Rows that may go now: not waiting after a refusal, and not of a key whose row waits (one incident's events in
+    // order). A row behind an older row that may go too is claimed with it and sent after it. The waiting keys are an
+    // uncorrelated subquery, computed once: as a correlated NOT EXISTS, a plan made while the table was small (a
+    // prepared statement's generic plan) joined every pending row to every other, and one claim of 30,000 pending rows
+    // ran for minutes (bench/new-alert-storm.sh, 2026-12-03).
     private static final String CLAIM = "from OutboxRecord r where r.publishedAt is null and r.parkedAt is null"
             + " and (r.nextAttemptAt is null or r.nextAttemptAt <= :now)"
-            + " and not exists (select 1 from OutboxRecord o where o.messageKey = r.messageKey and o.id < r.id"
-            + " and o.publishedAt is null and o.parkedAt is null and o.nextAttemptAt > :now)";
+            + " and r.messageKey not in (select o.messageKey from OutboxRecord o where o.publishedAt is null"
+            + " and o.parkedAt is null and o.nextAttemptAt > :now)";
 
     private final Mutiny.SessionFactory sessions;
-    /** The claim of urgent keys' rows, or null when the service names none ({@link UrgentKeys}). */
-    private final String urgentClaim;
+    /** The query of urgent keys, or null when the service names none ({@link UrgentKeys}). */
+    private final String urgentKeys;
     private final KafkaClientService kafka;
     private final Clock clock;
     private final long lockKey;
@@ -90,9 +95,7 @@ public class OutboxRelay {
             @ConfigProperty(name = "tocsin.outbox.max-retry-backoff", defaultValue = "5m") Duration maxRetryBackoff,
             Instance<UrgentKeys> urgent) {
         this.sessions = sessions;
-        this.urgentClaim = urgent.isResolvable()
-                ? CLAIM + " and r.messageKey in (" + urgent.get().subquery() + ") order by r.id"
-                : null;
+        this.urgentKeys = urgent.isResolvable() ? urgent.get().query() : null;
         this.kafka = kafka;
         this.clock = clock;
         this.application = application;
@@ -165,7 +168,7 @@ public class OutboxRelay {
                 .getSingleResult()
                 .chain(mine -> !mine ? Uni.createFrom().item(new Batch(0, false))
                         : claim(session, now)
-                                .chain(rows -> send(rows).map(sends -> settle(rows, sends)))));
+                                .chain(rows -> send(rows).chain(sends -> settle(session, rows, sends)))));
     }
 
     /**
@@ -173,10 +176,13 @@ public class OutboxRelay {
      * rows are all urgent or all not, so each key's rows stay in order; the tail of the second list is what is cut.
      */
     private Uni<List<OutboxRecord>> claim(Mutiny.Session session, Instant now) {
-        Uni<List<OutboxRecord>> urgent = urgentClaim == null ? Uni.createFrom().item(List.of())
-                : claim(session, urgentClaim, now);
+        Uni<List<OutboxRecord>> urgent = urgentKeys == null ? Uni.createFrom().item(List.of())
+                : session.createSelectionQuery(urgentKeys, String.class).setMaxResults(URGENT_KEYS).getResultList()
+                        .chain(keys -> keys.isEmpty() ? Uni.createFrom().item(List.<OutboxRecord> of())
+                                : claim(session, CLAIM + " and r.messageKey in :keys order by r.id", now)
+                                        .setParameter("keys", keys).getResultList());
         return urgent.chain(first -> first.size() >= BATCH ? Uni.createFrom().item(first)
-                : claim(session, CLAIM + " order by r.id", now).map(rest -> {
+                : claim(session, CLAIM + " order by r.id", now).getResultList().map(rest -> {
                     // The urgent rows come again (this transaction's own locks do not skip them): once only.
                     Set<Long> claimed = new HashSet<>();
                     List<OutboxRecord> rows = new ArrayList<>(BATCH);
@@ -193,12 +199,11 @@ public class OutboxRelay {
                 }));
     }
 
-    private static Uni<List<OutboxRecord>> claim(Mutiny.Session session, String query, Instant now) {
+    private static Mutiny.SelectionQuery<OutboxRecord> claim(Mutiny.Session session, String query, Instant now) {
         return session.createSelectionQuery(query, OutboxRecord.class)
                 .setParameter("now", now)
                 .setMaxResults(BATCH)
-                .setLockMode(LockMode.UPGRADE_SKIPLOCKED)
-                .getResultList();
+                .setLockMode(LockMode.UPGRADE_SKIPLOCKED);
     }
 
     /**
@@ -255,9 +260,11 @@ public class OutboxRelay {
     }
 
     /** Records each row's outcome in the claiming transaction; backs the relay off when Kafka seems away. */
-    private Batch settle(List<OutboxRecord> rows, List<CompletableFuture<RecordMetadata>> sends) {
+    private Uni<Batch> settle(Mutiny.Session session, List<OutboxRecord> rows,
+            List<CompletableFuture<RecordMetadata>> sends) {
         Instant now = clock.instant();
         int published = 0;
+        List<Long> delivered = new ArrayList<>(rows.size());
         boolean heldBack = false;
         boolean outage = false;
         for (int i = 0; i < rows.size(); i++) {
@@ -269,7 +276,8 @@ public class OutboxRelay {
             }
             Throwable failure = failure(sent);
             if (failure == null) {
-                row.publishedAt = now;
+                // Marked by one statement below, not through the entity: 500 rows were 500 UPDATEs at the flush.
+                delivered.add(row.id);
                 published++;
             } else if (outage(failure)) {
                 row.lastError = describe(failure);
@@ -289,7 +297,15 @@ public class OutboxRelay {
         }
         // Held back behind a row that went out alone: its successors go at once, not on the next tick.
         boolean more = !outage && (rows.size() == BATCH || (heldBack && published > 0));
-        return new Batch(published, more);
+        Batch batch = new Batch(published, more);
+        if (delivered.isEmpty()) {
+            return Uni.createFrom().item(batch);
+        }
+        return session.createMutationQuery("update OutboxRecord set publishedAt = :now where id in :ids")
+                .setParameter("now", now)
+                .setParameter("ids", delivered)
+                .executeUpdate()
+                .replaceWith(batch);
     }
 
     private void refused(OutboxRecord row, Throwable failure, Instant now) {

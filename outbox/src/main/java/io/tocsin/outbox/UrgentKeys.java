@@ -7,6 +7,10 @@ package io.tocsin.outbox;
  */
 public interface UrgentKeys {
 
-    /** An HQL subquery selecting the urgent message keys, such as {@code select cast(i.id as String) from ...}. */
-    String subquery();
+    /**
+     * An HQL query selecting the urgent message keys as strings, such as {@code select cast(i.id as String) from ...}.
+     * Run on its own each relay round, its keys then a parameter of the claim: as a subquery of the claim, the planner
+     * joined it row by row (785 ms a round with 20,000 rows waiting, measured during bench/new-alert-storm.sh).
+     */
+    String query();
 }

@@ -1,6 +1,7 @@
 package io.tocsin.escalation.domain;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -109,7 +110,9 @@ public final class AlertBatch {
                 firing.put(delivery.groupKey(), after);
                 createdIndex.put(fingerprint, created.size());
                 created.add(new NewOccurrence(i, incident.id(), delivery.priority(), 1));
-                known.put(fingerprint, new Occurrences.Known(AlertStatus.FIRING, delivery.startsAt()));
+                // As the database keeps it, to the microsecond: what the one-at-a-time path would read back.
+                known.put(fingerprint, new Occurrences.Known(AlertStatus.FIRING,
+                        delivery.startsAt().truncatedTo(ChronoUnit.MICROS)));
                 incidents.add(incident.id());
             } else if (createdIndex.containsKey(fingerprint)) {
                 int at = createdIndex.get(fingerprint);

@@ -52,57 +52,105 @@ public class AlertConsumer {
     @Incoming("alerts")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public Uni<Void> consume(KafkaRecordBatch<String, AlertReceived> batch) {
-        List<KafkaRecord<String, AlertReceived>> records = batch.getRecords();
-        Context context = Vertx.currentContext();
-        return Uni.createFrom().deferred(() -> from(records, 0, bulk, context))
-                // Not expected: every step handles its own failures. Applied again from the start (what was applied
-                // is recognised and skipped), rather than nacked: a nacked batch is dead-lettered whole.
-                .onFailure().invoke(failure -> LOG.errorf(failure, "applying a batch of %d alerts failed, retrying it",
-                        records.size()))
+        Walk walk = new Walk(batch.getRecords(), Vertx.currentContext(), bulk);
+        Uni<Void> applied = Uni.createFrom().deferred(() -> step(walk));
+        if (walk.context != null) {
+            // A retry resubscribes from a timer thread: back on the batch's context, where Hibernate Reactive works.
+            applied = applied.runSubscriptionOn(command -> walk.context.runOnContext(ignored -> command.run()));
+        }
+        return applied
+                // Not expected: every step handles its own failures. Applied again from the record that failed (what
+                // was applied is recognised and skipped), rather than nacked: a nacked batch is dead-lettered whole.
+                .onFailure().invoke(failure -> LOG.errorf(failure,
+                        "applying a batch of %d alerts failed at record %d, retrying from it", walk.records.size(),
+                        walk.next))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(15)).indefinitely()
                 .chain(() -> Uni.createFrom().completionStage(batch.ack()));
     }
 
+    /** Where a batch stands. */
+    private static final class Walk {
+        final List<KafkaRecord<String, AlertReceived>> records;
+        final Context context;
+        /** The first record not applied yet. */
+        int next;
+        /** False after the bulk failed deterministically: the rest goes one at a time. */
+        boolean bulk;
+        /** Records to apply one at a time before the bulk is tried again. */
+        int alone;
+        /**
+         * What {@code alone} becomes after a plan that covered nothing, doubling up to {@link #MOST_ALONE}: a run of
+         * resolutions or new groups (a fleet recovering) costs a few plans, not one per record.
+         */
+        int stall = 1;
+
+        Walk(List<KafkaRecord<String, AlertReceived>> records, Context context, boolean bulk) {
+            this.records = records;
+            this.context = context;
+            this.bulk = bulk;
+        }
+    }
+
+    private static final int MOST_ALONE = 64;
+
     /**
-     * Applies {@code records} from {@code start} on, in bulk while {@code bulk} holds. Each step goes on on the
-     * record's own Vert.x context: the SQL client and the Kafka producer call back on theirs, and Hibernate Reactive
-     * (the one-at-a-time path) works only on the safe context the connector gave the batch.
+     * Applies the batch from {@code walk.next} on: in bulk as far as the plan covers, the record it stopped at alone.
+     * Each step goes on on the batch's own Vert.x context: the SQL client and the Kafka producer call back on theirs,
+     * and Hibernate Reactive (the one-at-a-time path) works only on the safe context the connector gave the batch.
      */
-    private Uni<Void> from(List<KafkaRecord<String, AlertReceived>> records, int start, boolean bulk,
-            Context context) {
-        if (start >= records.size()) {
+    private Uni<Void> step(Walk walk) {
+        List<KafkaRecord<String, AlertReceived>> records = walk.records;
+        if (walk.next >= records.size()) {
             return Uni.createFrom().voidItem();
         }
-        KafkaRecord<String, AlertReceived> first = records.get(start);
+        KafkaRecord<String, AlertReceived> first = records.get(walk.next);
         if (first.getPayload() == null) {
-            metrics.deadLettered("alerts");
             return back(Uni.createFrom()
                     .completionStage(first.nack(new IllegalArgumentException("the record is not an AlertReceived"))),
-                    context)
-                    .chain(() -> from(records, start + 1, bulk, context));
+                    walk.context)
+                    .invoke(() -> {
+                        metrics.deadLettered("alerts");
+                        walk.next++;
+                    })
+                    .chain(() -> step(walk));
         }
-        int end = start;
+        if (!walk.bulk || walk.alone > 0) {
+            return back(one(first), walk.context)
+                    .invoke(() -> {
+                        metrics.alertsApplied("alone", 1);
+                        walk.next++;
+                        walk.alone = Math.max(0, walk.alone - 1);
+                    })
+                    .chain(() -> step(walk));
+        }
+        int end = walk.next;
         while (end < records.size() && records.get(end).getPayload() != null) {
             end++;
         }
-        List<AlertReceived> readable = records.subList(start, end).stream().map(KafkaRecord::getPayload).toList();
-        Uni<Integer> leading = !bulk ? Uni.createFrom().item(0)
-                : back(ConsumerFailures.retryWhileTransient(() -> batches.applyLeading(readable),
-                        "alert batch of " + readable.size()), context)
-                        .onFailure().recoverWithItem(failure -> {
-                            LOG.warnf("a batch of %d alerts could not be applied in bulk, applying them one at a time: %s",
-                                    readable.size(), failure);
-                            return -1;
-                        });
+        List<AlertReceived> readable = records.subList(walk.next, end).stream().map(KafkaRecord::getPayload).toList();
         int readableEnd = end;
-        return leading.chain(applied -> {
-            boolean stillBulk = applied >= 0;
-            int next = start + Math.max(applied, 0);
-            if (next >= readableEnd) {
-                return from(records, next, stillBulk, context);
-            }
-            return back(one(records.get(next)), context).chain(() -> from(records, next + 1, stillBulk, context));
-        });
+        return back(ConsumerFailures.retryWhileTransient(() -> batches.applyLeading(readable),
+                "alert batch of " + readable.size()), walk.context)
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("a batch of %d alerts could not be applied in bulk, applying them one at a time: %s",
+                            readable.size(), failure);
+                    return -1;
+                })
+                .chain(applied -> {
+                    if (applied < 0) {
+                        walk.bulk = false;
+                    } else if (applied == 0) {
+                        walk.alone = walk.stall;
+                        walk.stall = Math.min(walk.stall * 2, MOST_ALONE);
+                    } else {
+                        metrics.alertsApplied("bulk", applied);
+                        walk.next += applied;
+                        walk.stall = 1;
+                        // Stopped at a record the bulk leaves alone: that one next, without another plan first.
+                        walk.alone = walk.next < readableEnd ? 1 : 0;
+                    }
+                    return step(walk);
+                });
     }
 
     private static <T> Uni<T> back(Uni<T> step, Context context) {

@@ -80,6 +80,12 @@ public class EscalationMetrics {
                 kind).increment();
     }
 
+    /** Alert deliveries applied, {@code path} bulk (ADR 17) or alone (one at a time). */
+    public void alertsApplied(String path, int deliveries) {
+        counter("tocsin.escalation.alerts.applied", "Alert deliveries applied, in bulk or one at a time", "path", path)
+                .increment(deliveries);
+    }
+
     public void deadLettered(String channel) {
         counter("tocsin.escalation.dead.lettered", "Records sent to a dead-letter topic", "channel", channel)
                 .increment();

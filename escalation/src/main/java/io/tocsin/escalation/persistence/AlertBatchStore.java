@@ -27,7 +27,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * The statements of escalation's bulk application of alerts (ADR 17): a few per batch, whatever its size, each taking
  * arrays ({@code unnest}) in the caller's transaction. Reads lock what the batch may change (the latest occurrence of
- * each fingerprint, the unresolved incident of each group), in a fixed order, as the one-at-a-time path does.
+ * each fingerprint, the unresolved incident of each group), in a fixed order, as the one-at-a-time path does; the
+ * incidents {@code FOR NO KEY UPDATE}, as Hibernate's versioned update does, so that inserts referring to them
+ * (timeline entries, timers) do not wait for the batch.
  */
 @ApplicationScoped
 public class AlertBatchStore {
@@ -44,7 +46,7 @@ public class AlertBatchStore {
             SELECT i.group_key, i.id, i.priority, i.priority_override IS NOT NULL AS overridden,
                 (SELECT min(a.priority) FROM alert a WHERE a.incident_id = i.id AND a.status = 'firing') AS firing
             FROM incident i WHERE i.group_key = ANY($1::text[]) AND i.state <> 'resolved'
-            ORDER BY i.id FOR UPDATE OF i
+            ORDER BY i.id FOR NO KEY UPDATE OF i
             """;
 
     private static final String MARK = """

@@ -15,7 +15,7 @@ import io.tocsin.outbox.UrgentKeys;
 public class UrgentIncidents implements UrgentKeys {
 
     @Override
-    public String subquery() {
+    public String query() {
         return "select cast(i.id as String) from IncidentRecord i where i.state <> 'resolved'"
                 + " and i.priority in ('P0', 'P1')";
     }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
@@ -54,6 +56,9 @@ class BatchIntakeTest {
 
     @Inject
     AlertIntake intake;
+
+    @Inject
+    MeterRegistry registry;
 
     @InjectKafkaBroker
     KafkaBroker broker;
@@ -115,6 +120,39 @@ class BatchIntakeTest {
     }
 
     @Test
+    void theBulkWritesWhatApplyingTheSameDeliveriesOneAtATimeWrites() throws SQLException {
+        // The same deliveries for two twin groups: one group's in bulk, the other's one at a time.
+        Map<String, List<AlertReceived>> twins = new java.util.LinkedHashMap<>();
+        for (String name : List.of("TwinBulk", "TwinAlone")) {
+            AlertReceived h0 = withUrl(alert(name, "h0", AlertStatus.FIRING));
+            AlertReceived h1 = withUrl(alert(name, "h1", AlertStatus.FIRING));
+            onContext(() -> intake.apply(h0));
+            twins.put(name, List.of(h1, copy(h1), withUrl(alert(name, "h2", AlertStatus.FIRING)), copy(h0)));
+        }
+        assertThat(onContext(() -> batches.applyLeading(twins.get("TwinBulk")))).isEqualTo(4);
+        for (AlertReceived alert : twins.get("TwinAlone")) {
+            onContext(() -> intake.apply(alert));
+        }
+
+        String alerts = "SELECT string_agg(concat_ws(' ', fingerprint, status, priority, labels::text, annotations::text,"
+                + " generator_url, source, starts_at, deliveries), E'\\n' ORDER BY fingerprint) FROM alert"
+                + " WHERE labels->>'alertname' = ?";
+        assertThat(text(alerts, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(text(alerts, "TwinAlone").replace("TwinAlone", "Twin"));
+        String timeline = "SELECT string_agg(concat_ws(' ', t.kind, t.actor, t.summary), E'\\n' ORDER BY t.id)"
+                + " FROM timeline_entry t WHERE t.incident_id = (SELECT incident_id FROM alert"
+                + " WHERE labels->>'alertname' = ? LIMIT 1)";
+        assertThat(text(timeline, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(text(timeline, "TwinAlone").replace("TwinAlone", "Twin"));
+        String events = "SELECT string_agg(regexp_replace(payload, '\"(eventId|incidentId|occurredAt)\":\"[^\"]*\"', '', 'g'),"
+                + " E'\\n' ORDER BY id) FROM outbox WHERE message_key = (SELECT incident_id::text FROM alert"
+                + " WHERE labels->>'alertname' = ? LIMIT 1) AND payload LIKE '%alert.attached%'";
+        assertThat(text(events, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(text(events, "TwinAlone").replace("TwinAlone", "Twin"))
+                .contains("\"generatorUrl\":\"http://prometheus:9090/graph\"");
+    }
+
+    @Test
     void theBulkStopsAtWhatOnlyTheOneAtATimePathMayDo() {
         AlertReceived known = alert("BulkStops", "h0", AlertStatus.FIRING);
         onContext(() -> intake.apply(known));
@@ -148,6 +186,7 @@ class BatchIntakeTest {
             values.add(json(resolvedCopy(flapping))); // fires and resolves within the batch: ends resolved
             values.add(json(copy(joiner)));
             values.add(json(alert("BulkMixed", "stale", AlertStatus.RESOLVED)));
+            double bulkBefore = bulkApplied();
             feed.sendAllRaw(key, values);
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -159,6 +198,7 @@ class BatchIntakeTest {
             assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
             assertThat(text("SELECT status FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo("firing");
             assertThat(number("SELECT count(*) FROM incident WHERE group_key LIKE 'alertname=BulkMixed%'")).isEqualTo(1);
+            assertThat(bulkApplied()).as("some of the batch went in bulk").isGreaterThan(bulkBefore);
             await().atMost(Duration.ofSeconds(30)).until(() -> dead.poll(Duration.ofMillis(100)).size() >= 2);
             assertThat(dead.seen()).hasSize(2).allSatisfy(record -> assertThat(record.key()).isEqualTo(key))
                     .anySatisfy(record -> assertThat(String.valueOf(record.value()))
@@ -180,6 +220,11 @@ class BatchIntakeTest {
             assertThat(number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
                     .as("only the marker's attachment").isEqualTo(entries + 1);
         }
+    }
+
+    private double bulkApplied() {
+        Counter counter = registry.find("tocsin.escalation.alerts.applied").tag("path", "bulk").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private int applied(AlertReceived... alerts) {
@@ -205,6 +250,12 @@ class BatchIntakeTest {
         return new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC, name + "-" + instance,
                 status, labels, Map.of("summary", name + " on " + instance), T0,
                 status == AlertStatus.RESOLVED ? T0.plusSeconds(30) : null, null, null);
+    }
+
+    private static AlertReceived withUrl(AlertReceived alert) {
+        return new AlertReceived(alert.eventId(), alert.receivedAt(), alert.source(), alert.origin(),
+                alert.fingerprint(), alert.status(), alert.labels(), alert.annotations(), alert.startsAt(),
+                alert.endsAt(), "http://prometheus:9090/graph", alert.alertmanager());
     }
 
     private static AlertReceived copy(AlertReceived alert) {
