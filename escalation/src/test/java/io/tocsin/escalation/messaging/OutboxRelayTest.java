@@ -159,17 +159,8 @@ class OutboxRelayTest {
     }
 
     private void insertUnpublished(UUID eventId) throws SQLException {
-        UUID incidentId = UUID.randomUUID();
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox "
-                        + "(event_id, topic, message_key, payload, created_at) VALUES (?, ?, ?, ?, ?)")) {
-            insert.setObject(1, eventId);
-            insert.setString(2, Topics.INCIDENTS);
-            insert.setString(3, incidentId.toString());
-            insert.setString(4, "{\"type\":\"note.added\",\"eventId\":\"" + eventId + "\",\"incidentId\":\""
-                    + incidentId + "\",\"occurredAt\":\"2026-11-22T03:00:00Z\",\"actor\":\"api:t\",\"text\":\"x\"}");
-            insert.setTimestamp(5, Timestamp.from(Instant.now()));
-            insert.executeUpdate();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            insertUnpublished(connection, eventId, UUID.randomUUID());
         }
     }
 
