@@ -125,45 +125,41 @@ def await_value(read, target, limit=900):
         time.sleep(0.2)
 
 
-def peak_rss_mib():
-    """Each Tocsin service's peak resident set (VmHWM), found by its jar's folder in the command line."""
-    peaks = {}
+SERVICES = ("alert-ingest", "escalation", "notifier", "runbook-engine", "local-stack")
+
+
+def processes(name_file):
+    """(name, contents of /proc/<pid>/<name_file>) of each Tocsin service (by its jar's folder in the command line)
+    and of each PostgreSQL process."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmdline = f.read().decode(errors="replace")
-            with open(f"/proc/{pid}/status") as f:
-                status = f.read()
+            with open(f"/proc/{pid}/{name_file}") as f:
+                contents = f.read()
         except OSError:
             continue
-        for service in ("alert-ingest", "escalation", "notifier", "runbook-engine", "local-stack"):
-            if f"/{service}/target/" in cmdline:
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks[service] = round(int(line.split()[1]) / 1024)
-    return peaks
+        name = next((s for s in SERVICES if f"/{s}/target/" in cmdline),
+                    "postgres" if cmdline.startswith("postgres") else None)
+        if name:
+            yield name, contents
+
+
+def peak_rss_mib():
+    """Each Tocsin service's peak resident set (VmHWM)."""
+    return {name: round(int(line.split()[1]) / 1024) for name, status in processes("status") if name != "postgres"
+            for line in status.splitlines() if line.startswith("VmHWM:")}
 
 
 def cpu_seconds():
-    """CPU time used so far by each Tocsin service and by PostgreSQL's processes (all of them), from /proc."""
+    """CPU time used so far by each Tocsin service and by PostgreSQL's processes (all of them)."""
     ticks = os.sysconf("SC_CLK_TCK")
     used = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read().decode(errors="replace")
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        name = next((s for s in ("alert-ingest", "escalation", "notifier", "runbook-engine", "local-stack")
-                     if f"/{s}/target/" in cmdline), "postgres" if cmdline.startswith("postgres") else None)
-        if name:
-            used[name] = used.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
+    for name, stat in processes("stat"):
+        fields = stat.rsplit(")", 1)[1].split()
+        used[name] = used.get(name, 0) + (int(fields[11]) + int(fields[12])) / ticks
     return used
 
 
