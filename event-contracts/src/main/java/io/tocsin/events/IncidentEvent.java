@@ -14,6 +14,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = IncidentOpened.class, name = "incident.opened"),
         @JsonSubTypes.Type(value = AlertAttached.class, name = "alert.attached"),
+        @JsonSubTypes.Type(value = AlertsAttached.class, name = "alerts.attached"),
         @JsonSubTypes.Type(value = AlertResolved.class, name = "alert.resolved"),
         @JsonSubTypes.Type(value = PriorityChanged.class, name = "priority.changed"),
         @JsonSubTypes.Type(value = IncidentResolved.class, name = "incident.resolved"),
@@ -28,7 +29,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = NotificationWithheld.class, name = "notification.withheld"),
         @JsonSubTypes.Type(value = RunbookProgressed.class, name = "runbook.progressed")
 })
-public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertResolved, PriorityChanged,
+public sealed interface IncidentEvent permits IncidentOpened, AlertAttached, AlertsAttached, AlertResolved, PriorityChanged,
         IncidentResolved, IncidentReopened, NotificationRequested, IncidentEscalated, SlaBreached,
         IncidentAcknowledged, IncidentUnacknowledged, IncidentSnoozed, NoteAdded, NotificationWithheld,
         RunbookProgressed, UnknownIncidentEvent {

@@ -30,7 +30,7 @@ class IncidentEventGoldenTest {
                 PriorityChanged.class, IncidentResolved.class, IncidentReopened.class, UnknownIncidentEvent.class,
                 PriorityChanged.class, NotificationRequested.class, IncidentEscalated.class, SlaBreached.class,
                 IncidentAcknowledged.class, IncidentUnacknowledged.class, IncidentSnoozed.class, NoteAdded.class,
-                NotificationWithheld.class, RunbookProgressed.class);
+                NotificationWithheld.class, RunbookProgressed.class, AlertsAttached.class);
         assertThat(events).extracting(IncidentEvent::incidentId)
                 .containsOnly(UUID.fromString("22222222-2222-4222-8222-222222222222"));
         IncidentOpened opened = (IncidentOpened) events.get(0);
@@ -45,6 +45,14 @@ class IncidentEventGoldenTest {
         assertThat(progressed.stepIndex()).isEqualTo(2);
         assertThat(progressed.dryRun()).isTrue();
         assertThat(progressed.approvalExpiresAt()).isEqualTo(java.time.Instant.parse("2026-11-22T03:17:00Z"));
+        // Its members read as the alert.attached events they stand for, each with its own id.
+        List<AlertAttached> members = ((AlertsAttached) events.get(17)).attached();
+        assertThat(members).extracting(AlertAttached::fingerprint).containsExactly("891cec13fcba0368",
+                "991cec13fcba0368");
+        assertThat(members).extracting(AlertAttached::incidentId).containsOnly(opened.incidentId());
+        assertThat(members.get(1).eventId()).isEqualTo(UUID.fromString("11111111-1111-4111-8111-111111111132"));
+        assertThat(members.get(1).priority()).isEqualTo(Priority.P2);
+        assertThat(members.get(1).annotations()).isEmpty();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tocsin.escalation.persistence;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +78,12 @@ public class EventLog {
 
     /**
      * As {@link #record(Mutiny.Session, IncidentEvent, String, String)} for many events at once, in the transaction of
-     * {@code connection}: two statements however many there are (escalation's bulk application of alerts).
+     * {@code connection}: two statements however many there are (escalation's bulk application of alerts). The
+     * timeline gets an entry per recorded event; the outbox gets the {@code published} events, which say the same in
+     * fewer records (several {@code alert.attached} as one {@code alerts.attached}, ADR 18).
      */
-    public Uni<Void> recordAll(SqlConnection connection, List<Recorded> recorded) {
-        if (recorded.isEmpty()) {
+    public Uni<Void> recordAll(SqlConnection connection, List<Recorded> recorded, List<IncidentEvent> published) {
+        if (recorded.isEmpty() && published.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         int size = recorded.size();
@@ -92,7 +93,6 @@ public class EventLog {
         String[] actors = new String[size];
         OffsetDateTime[] at = new OffsetDateTime[size];
         String[] summaries = new String[size];
-        List<Outbox.Entry> rows = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             IncidentEvent event = recorded.get(i).event();
             incidents[i] = event.incidentId();
@@ -101,9 +101,9 @@ public class EventLog {
             actors[i] = recorded.get(i).actor();
             at[i] = event.occurredAt().atOffset(ZoneOffset.UTC);
             summaries[i] = recorded.get(i).summary();
-            rows.add(new Outbox.Entry(Topics.INCIDENTS, event.incidentId().toString(), event.eventId(), json(event),
-                    event.occurredAt()));
         }
+        List<Outbox.Entry> rows = published.stream().map(event -> new Outbox.Entry(Topics.INCIDENTS,
+                event.incidentId().toString(), event.eventId(), json(event), event.occurredAt())).toList();
         return connection.preparedQuery(TIMELINE_ALL)
                 .execute(Tuple.from(List.<Object> of(incidents, ids, kinds, actors, at, summaries)))
                 .chain(() -> outbox.addAll(connection, rows));

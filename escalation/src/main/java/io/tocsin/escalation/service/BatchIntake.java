@@ -3,6 +3,8 @@ package io.tocsin.escalation.service;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +19,8 @@ import io.tocsin.escalation.persistence.AlertBatchStore;
 import io.tocsin.escalation.persistence.EventLog;
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertsAttached;
+import io.tocsin.events.IncidentEvent;
 import io.tocsin.outbox.OutboxRelay;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -25,7 +29,9 @@ import io.vertx.mutiny.sqlclient.Pool;
  * everything {@link AlertBatch#plan} covers, which is most of a storm (repeats, and new alerts joining open
  * incidents). The caller applies the delivery the plan stopped at on its own ({@link AlertIntake}), then calls again
  * with the rest; so each delivery is applied once, in order, with its processed mark, its occurrence and its events in
- * one commit.
+ * one commit. Each new alert has its own timeline entry; what is published says the same in one record per incident
+ * ({@link #coalesce}): a storm's 30,000 new alerts in 300 incidents are a few hundred records for the relay, the
+ * notifier and the runbook engine, not 30,000.
  */
 @ApplicationScoped
 public class BatchIntake {
@@ -63,20 +69,22 @@ public class BatchIntake {
                     List<String> marks = plan.marks().stream().map(i -> deliveries.get(i).messageId()).toList();
                     List<AlertBatchStore.NewAlert> created = new ArrayList<>(plan.created().size());
                     List<EventLog.Recorded> attached = new ArrayList<>(plan.created().size());
+                    List<AlertAttached> members = new ArrayList<>(plan.created().size());
                     for (AlertBatch.NewOccurrence occurrence : plan.created()) {
                         AlertReceived alert = alerts.get(occurrence.index());
                         created.add(new AlertBatchStore.NewAlert(occurrence.incidentId(), alert.fingerprint(),
                                 occurrence.priority(), alert.labels(), alert.annotations(), alert.generatorUrl(),
                                 alert.source(), alert.startsAt(), occurrence.deliveries()));
-                        attached.add(new EventLog.Recorded(
-                                new AlertAttached(UUID.randomUUID(), occurrence.incidentId(), now, alert.fingerprint(),
-                                        alert.labels(), alert.annotations(), alert.startsAt(), alert.generatorUrl(),
-                                        occurrence.priority()),
-                                AlertIntake.SYSTEM, "alert " + AlertIntake.describe(alert.labels()) + " fired ("
+                        AlertAttached member = new AlertAttached(UUID.randomUUID(), occurrence.incidentId(), now,
+                                alert.fingerprint(), alert.labels(), alert.annotations(), alert.startsAt(),
+                                alert.generatorUrl(), occurrence.priority());
+                        members.add(member);
+                        attached.add(new EventLog.Recorded(member, AlertIntake.SYSTEM,
+                                "alert " + AlertIntake.describe(alert.labels()) + " fired ("
                                         + occurrence.priority() + ")"));
                     }
                     return store.write(connection, marks, plan.counts(), created, plan.incidents(), now)
-                            .chain(() -> events.recordAll(connection, attached))
+                            .chain(() -> events.recordAll(connection, attached, coalesce(members, now)))
                             .replaceWith(plan);
                 })))
                 .invoke(plan -> {
@@ -85,6 +93,50 @@ public class BatchIntake {
                     }
                 })
                 .map(AlertBatch.Plan::applied);
+    }
+
+    /** Most alerts in one {@code alerts.attached}, and most characters of their labels, annotations and links. */
+    static final int MOST_MEMBERS = 100;
+    static final int MOST_CHARACTERS = 200_000;
+
+    /**
+     * The events to publish for alerts attached in one commit: each incident's run as one {@code alerts.attached}
+     * (ADR 18), in the order they were attached, split where a record would grow past {@link #MOST_MEMBERS} or
+     * {@link #MOST_CHARACTERS} (Kafka refuses records over 1 MB); a lone alert stays an {@code alert.attached}. Each
+     * incident's alerts keep their order; incidents are independent records (keyed by incident).
+     */
+    static List<IncidentEvent> coalesce(List<AlertAttached> attached, Instant now) {
+        Map<UUID, List<List<AlertAttached>>> runs = new LinkedHashMap<>();
+        Map<UUID, Integer> characters = new HashMap<>();
+        for (AlertAttached alert : attached) {
+            List<List<AlertAttached>> chunks = runs.computeIfAbsent(alert.incidentId(), id -> new ArrayList<>());
+            int weight = weight(alert);
+            List<AlertAttached> last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
+            if (last == null || last.size() >= MOST_MEMBERS
+                    || characters.get(alert.incidentId()) + weight > MOST_CHARACTERS) {
+                last = new ArrayList<>();
+                chunks.add(last);
+                characters.put(alert.incidentId(), 0);
+            }
+            last.add(alert);
+            characters.merge(alert.incidentId(), weight, Integer::sum);
+        }
+        List<IncidentEvent> published = new ArrayList<>();
+        runs.forEach((incident, chunks) -> chunks.forEach(chunk -> published.add(chunk.size() == 1 ? chunk.get(0)
+                : AlertsAttached.of(UUID.randomUUID(), incident, now, chunk))));
+        return published;
+    }
+
+    /** About how many characters an alert adds to a record. */
+    private static int weight(AlertAttached alert) {
+        int weight = 400 + (alert.fingerprint() == null ? 0 : alert.fingerprint().length())
+                + (alert.generatorUrl() == null ? 0 : alert.generatorUrl().length());
+        for (Map<String, String> map : List.of(alert.labels(), alert.annotations())) {
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                weight += 8 + e.getKey().length() + (e.getValue() == null ? 0 : e.getValue().length());
+            }
+        }
+        return weight;
     }
 
     private AlertBatch.Delivery delivery(AlertReceived alert) {

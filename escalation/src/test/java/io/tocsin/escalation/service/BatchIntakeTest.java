@@ -104,6 +104,10 @@ class BatchIntakeTest {
         assertThat(text("SELECT string_agg(payload, ' | ' ORDER BY id) FROM outbox WHERE message_key = ?", incident))
                 .contains("\"fingerprint\":\"" + second.fingerprint() + "\"")
                 .containsSubsequence(second.fingerprint(), third.fingerprint());
+        assertThat(text("SELECT string_agg(payload::jsonb->>'type', ' ' ORDER BY id) FROM outbox WHERE message_key = ?"
+                + " AND payload::jsonb->>'type' LIKE 'alert%.attached'", incident))
+                .as("the two new alerts of one commit are published as one record")
+                .isEqualTo("alert.attached alerts.attached");
         assertThat(number("SELECT version FROM incident WHERE id = ?::uuid", incident))
                 .as("the incident's version moved, so a writer holding the old one retries").isGreaterThan(version);
         long rows = number("SELECT count(*) FROM outbox WHERE message_key = ?", incident);
@@ -144,12 +148,21 @@ class BatchIntakeTest {
                 + " WHERE labels->>'alertname' = ? LIMIT 1)";
         assertThat(text(timeline, "TwinBulk").replace("TwinBulk", "Twin"))
                 .isEqualTo(text(timeline, "TwinAlone").replace("TwinAlone", "Twin"));
-        String events = "SELECT string_agg(regexp_replace(payload, '\"(eventId|incidentId|occurredAt)\":\"[^\"]*\"', '', 'g'),"
-                + " E'\\n' ORDER BY id) FROM outbox WHERE message_key = (SELECT incident_id::text FROM alert"
-                + " WHERE labels->>'alertname' = ? LIMIT 1) AND payload LIKE '%alert.attached%'";
+        // The alerts the published events attach, in order: an alerts.attached says what its members would.
+        String events = "SELECT string_agg((m.a - 'eventId' - 'incidentId' - 'occurredAt' - 'type')::text, E'\\n'"
+                + " ORDER BY o.id, m.n) FROM outbox o, jsonb_array_elements(CASE o.payload::jsonb->>'type'"
+                + " WHEN 'alerts.attached' THEN o.payload::jsonb->'alerts' ELSE jsonb_build_array(o.payload::jsonb) END)"
+                + " WITH ORDINALITY AS m(a, n) WHERE o.message_key = (SELECT incident_id::text FROM alert"
+                + " WHERE labels->>'alertname' = ? LIMIT 1) AND o.payload::jsonb->>'type' LIKE 'alert%.attached'";
         assertThat(text(events, "TwinBulk").replace("TwinBulk", "Twin"))
                 .isEqualTo(text(events, "TwinAlone").replace("TwinAlone", "Twin"))
-                .contains("\"generatorUrl\":\"http://prometheus:9090/graph\"");
+                .contains("\"generatorUrl\": \"http://prometheus:9090/graph\"");
+        String kinds = "SELECT string_agg(payload::jsonb->>'type', ' ' ORDER BY id) FROM outbox WHERE message_key ="
+                + " (SELECT incident_id::text FROM alert WHERE labels->>'alertname' = ? LIMIT 1)"
+                + " AND payload::jsonb->>'type' LIKE 'alert%.attached'";
+        assertThat(text(kinds, "TwinBulk")).as("the bulk's two new alerts are one record")
+                .isEqualTo("alert.attached alerts.attached");
+        assertThat(text(kinds, "TwinAlone")).isEqualTo("alert.attached alert.attached alert.attached");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertResolved;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentReopened;
@@ -79,8 +80,9 @@ public final class DeliveryPlan {
                 yield event instanceof IncidentReopened ? DeliveryAction.PAGERDUTY_TRIGGER : null;
             }
             case EMAIL -> event instanceof IncidentResolved ? DeliveryAction.EMAIL_SEND : null;
-            case WEBHOOK -> event instanceof AlertAttached || event instanceof AlertResolved ? null
-                    : DeliveryAction.WEBHOOK_POST;
+            case WEBHOOK -> event instanceof AlertAttached || event instanceof AlertsAttached
+                    || event instanceof AlertResolved ? null
+                            : DeliveryAction.WEBHOOK_POST;
             case UNKNOWN -> null;
         };
     }

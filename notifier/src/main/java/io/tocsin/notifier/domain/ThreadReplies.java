@@ -2,6 +2,7 @@ package io.tocsin.notifier.domain;
 
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertResolved;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentEvent;
@@ -61,7 +62,8 @@ public enum ThreadReplies {
         if (event instanceof IncidentEscalated escalated) {
             return this == VERBOSE || (this == NORMAL && !Actors.SYSTEM.equals(escalated.actor()));
         }
-        return this == VERBOSE && (event instanceof AlertAttached || event instanceof AlertResolved);
+        return this == VERBOSE && (event instanceof AlertAttached || event instanceof AlertsAttached
+                || event instanceof AlertResolved);
     }
 
     private boolean replyTo(RunbookProgressed progressed) {

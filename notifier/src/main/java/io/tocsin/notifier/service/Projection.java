@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertResolved;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentEvent;
@@ -50,6 +51,13 @@ final class Projection {
             // The root message shows nothing of runbooks; rewriting it would only spend the channel's rate limit.
             return;
         }
+        if (event instanceof AlertsAttached many) {
+            // As each member on its own, in order; one root message rewrite for them all.
+            many.attached().forEach(member -> attach(view, member));
+            view.version++;
+            view.updatedAt = latest(view.updatedAt, event.occurredAt());
+            return;
+        }
         if (event instanceof IncidentOpened opened) {
             view.title = opened.title();
             view.service = opened.service();
@@ -57,13 +65,7 @@ final class Projection {
             view.groupLabels = opened.groupLabels();
             view.openedAt = opened.occurredAt();
         } else if (event instanceof AlertAttached attached) {
-            view.alerts++;
-            view.firing++;
-            if (view.labels == null || view.labels.isEmpty()) {
-                view.labels = attached.labels();
-                view.annotations = attached.annotations();
-                view.generatorUrl = attached.generatorUrl();
-            }
+            attach(view, attached);
         } else if (event instanceof AlertResolved) {
             view.firing = Math.max(0, view.firing - 1);
         } else if (event instanceof PriorityChanged changed) {
@@ -100,6 +102,16 @@ final class Projection {
         }
         view.version++;
         view.updatedAt = latest(view.updatedAt, event.occurredAt());
+    }
+
+    private static void attach(IncidentViewRecord view, AlertAttached attached) {
+        view.alerts++;
+        view.firing++;
+        if (view.labels == null || view.labels.isEmpty()) {
+            view.labels = attached.labels();
+            view.annotations = attached.annotations();
+            view.generatorUrl = attached.generatorUrl();
+        }
     }
 
     /** The view as a channel renders it. */

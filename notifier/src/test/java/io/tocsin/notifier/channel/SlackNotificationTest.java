@@ -22,6 +22,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentResolved;
@@ -125,11 +126,19 @@ class SlackNotificationTest {
     @Test
     void aBurstOfAlertsBecomesOneUpdateInsteadOfAFlood() {
         UUID incident = pageAndAwaitRoot("#storm");
+        // Twenty one by one, ten attached together (escalation's bulk intake publishes them as one record).
+        List<AlertAttached> together = new java.util.ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            feed.send(new AlertAttached(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), "fp-" + i,
-                    Map.of("alertname", "Storm", "pod", "web-" + i), Map.of("summary", "pod down"),
-                    TestClock.CLOCK.instant(), null, Priority.P2));
+            AlertAttached attached = new AlertAttached(UUID.randomUUID(), incident, TestClock.CLOCK.instant(),
+                    "fp-" + i, Map.of("alertname", "Storm", "pod", "web-" + i), Map.of("summary", "pod down"),
+                    TestClock.CLOCK.instant(), null, Priority.P2);
+            if (i < 20) {
+                feed.send(attached);
+            } else {
+                together.add(attached);
+            }
         }
+        feed.send(AlertsAttached.of(UUID.randomUUID(), incident, TestClock.CLOCK.instant(), together));
         await().atMost(Duration.ofSeconds(30)).until(() -> Db.column(
                 "SELECT alerts FROM notifier.incident_view WHERE incident_id = ?", incident), v -> v.equals(List.of("31")));
 

@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentResolved;
@@ -124,6 +125,19 @@ class DeliveryRulesTest {
         assertThat(plan.steps(attached, all)).isEmpty();
         assertThat(new DeliveryPlan(ThreadReplies.VERBOSE).steps(attached, all))
                 .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY);
+
+        // Alerts attached together: as one alert, one reply at verbose naming the first five.
+        List<AlertAttached> seven = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            seven.add(new AlertAttached(UUID.randomUUID(), INCIDENT, T0, "fp" + i, Map.of("pod", "web-" + i),
+                    Map.of("summary", "pod down"), T0, null, Priority.P2));
+        }
+        AlertsAttached together = AlertsAttached.of(UUID.randomUUID(), INCIDENT, T0, seven);
+        assertThat(plan.steps(together, all)).isEmpty();
+        assertThat(new DeliveryPlan(ThreadReplies.VERBOSE).steps(together, all))
+                .extracting(DeliveryPlan.Step::action).containsExactly(DeliveryAction.SLACK_REPLY);
+        assertThat(io.tocsin.notifier.channel.slack.SlackMessages.reply(together, ""))
+                .contains("7 alerts:", "pod=web-0", "pod=web-4", "and 2 more").doesNotContain("web-5");
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentOpened;
@@ -100,6 +101,14 @@ public class Triggers {
     private record Start(Runbook runbook, Trigger trigger) {
     }
 
+    /** The alert an {@code alert.attached} or {@code alerts.attached} attaches first; otherwise the event itself. */
+    private static Object first(IncidentEvent event) {
+        if (event instanceof AlertsAttached many) {
+            return many.alerts().isEmpty() ? null : many.attached().get(0);
+        }
+        return event;
+    }
+
     /** Applies the event to the view; returns the runbooks it starts. */
     private List<Start> project(IncidentViewRecord view, IncidentEvent event) {
         List<Start> starts = new ArrayList<>();
@@ -111,8 +120,9 @@ public class Triggers {
             view.labels = opened.groupLabels();
             view.openedAt = opened.occurredAt();
             view.opening = true;
-        } else if (event instanceof AlertAttached attached && view.opening) {
+        } else if (view.opening && first(event) instanceof AlertAttached attached) {
             // The first alert: its labels (with the group's) decide which runbooks apply and fill their templates.
+            // Alerts attached together: the first of them (the rest start nothing, as later alerts do).
             Map<String, String> labels = new LinkedHashMap<>(view.labels);
             labels.putAll(attached.labels());
             view.labels = labels;

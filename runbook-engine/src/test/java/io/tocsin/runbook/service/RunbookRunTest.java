@@ -25,6 +25,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.tocsin.events.AlertAttached;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentCommand;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.events.IncidentOpened;
@@ -271,6 +272,28 @@ class RunbookRunTest {
                 + "/runbooks/manual-echo/run").then().extract().asString().contains("label test is \\\"full\\\""));
         assertThat(Api.runs(incident).getList("items")).isEmpty();
         assertThat(Fakes.requests("/apis/apps/v1/namespaces/shop/deployments/replayed")).isEmpty();
+    }
+
+    @Test
+    void firstAlertsAttachedTogetherStartTheRunbookOnceOnTheFirstOnesLabels() {
+        UUID incident = UUID.randomUUID();
+        Instant now = TestClock.CLOCK.instant();
+        Map<String, String> first = Map.of("alertname", "CheckoutErrors", "test", "full", "namespace", "shop",
+                "deployment", "together-first");
+        Map<String, String> second = Map.of("alertname", "CheckoutErrors", "test", "full", "namespace", "shop",
+                "deployment", "together-second");
+        feed.send(new IncidentOpened(UUID.randomUUID(), incident, now, "alertname=CheckoutErrors", "Checkout",
+                "checkout", Priority.P1, Map.of("alertname", "CheckoutErrors")),
+                AlertsAttached.of(UUID.randomUUID(), incident, now, List.of(
+                        new AlertAttached(UUID.randomUUID(), incident, now, "t1", first, Map.of(), now, null,
+                                Priority.P1),
+                        new AlertAttached(UUID.randomUUID(), incident, now, "t2", second, Map.of(), now, null,
+                                Priority.P1))));
+
+        waitingAt(incident, "settle");
+        assertThat(Api.runs(incident).getList("items")).hasSize(1);
+        String inputs = String.valueOf(Api.run(incident).getList("steps.input"));
+        assertThat(inputs).contains("together-first").doesNotContain("together-second");
     }
 
     @Test

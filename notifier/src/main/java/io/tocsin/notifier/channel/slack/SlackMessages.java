@@ -21,6 +21,7 @@ import com.slack.api.model.block.element.StaticSelectElement;
 
 import io.tocsin.events.AlertAttached;
 import io.tocsin.events.AlertResolved;
+import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentAcknowledged;
 import io.tocsin.events.IncidentEscalated;
 import io.tocsin.events.IncidentEvent;
@@ -65,6 +66,8 @@ public final class SlackMessages {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
             .withZone(ZoneOffset.UTC);
     private static final int MAX_TEXT = 2900;
+    /** How many alerts of an {@code alerts.attached} its thread reply names. */
+    private static final int SHOWN_MEMBERS = 5;
 
     private SlackMessages() {
     }
@@ -177,6 +180,19 @@ public final class SlackMessages {
                     + SlackText.escape(attached.annotations().getOrDefault("summary",
                             attached.labels().getOrDefault("alertname", attached.fingerprint())), 300)
                     + " " + labelLine(attached.labels());
+        }
+        if (event instanceof AlertsAttached many) {
+            // One reply for alerts attached together: the first few named, the count of the rest (Slack's 3,000
+            // characters a section).
+            StringBuilder text = new StringBuilder(":heavy_plus_sign: " + many.alerts().size() + " alerts:");
+            many.alerts().stream().limit(SHOWN_MEMBERS).forEach(member -> text.append("\n• ")
+                    .append(SlackText.escape(member.annotations().getOrDefault("summary",
+                            member.labels().getOrDefault("alertname", member.fingerprint())), 120))
+                    .append(' ').append(labelLine(member.labels(), 4, 60)));
+            if (many.alerts().size() > SHOWN_MEMBERS) {
+                text.append("\n… and ").append(many.alerts().size() - SHOWN_MEMBERS).append(" more.");
+            }
+            return text.toString();
         }
         if (event instanceof AlertResolved resolved) {
             return ":heavy_minus_sign: An alert resolved (" + SlackText.escape(resolved.fingerprint(), 40) + ").";
@@ -324,10 +340,14 @@ public final class SlackMessages {
     }
 
     private static String labelLine(Map<String, String> labels) {
+        return labelLine(labels, 12, 120);
+    }
+
+    private static String labelLine(Map<String, String> labels, int most, int valueLength) {
         StringBuilder line = new StringBuilder();
-        labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).limit(12).forEach(label -> line
+        labels.entrySet().stream().sorted(Map.Entry.comparingByKey()).limit(most).forEach(label -> line
                 .append(line.isEmpty() ? "" : "  ").append(SlackText.escape(label.getKey(), 60)).append('=')
-                .append(SlackText.escape(label.getValue(), 120)));
+                .append(SlackText.escape(label.getValue(), valueLength)));
         return line.toString();
     }
 
