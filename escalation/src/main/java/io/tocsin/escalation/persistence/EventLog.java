@@ -27,7 +27,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Records an incident event twice in the caller's transaction: as a timeline entry and as an outbox row. Both commit
- * with the state change that caused them, or neither does; the outbox relay publishes the row afterwards.
+ * with the state change that caused them, or neither does; the outbox relay publishes the row afterwards. In bulk
+ * ({@link #recordAll}) the outbox may get fewer records that say the same (ADR 18).
  */
 @ApplicationScoped
 public class EventLog {
@@ -41,7 +42,7 @@ public class EventLog {
     public record Recorded(IncidentEvent event, String actor, String summary) {
     }
 
-    // In the order given, as the outbox rows: WITH ORDINALITY, then ORDER BY it.
+    // In the order given: WITH ORDINALITY, then ORDER BY it.
     private static final String TIMELINE_ALL = """
             INSERT INTO timeline_entry (incident_id, event_id, kind, actor, occurred_at, summary)
             SELECT i, e, k, a, o, s FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[],

@@ -10,7 +10,10 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** A row of {@code timeline_entry}: one line of an incident's history, the same event that went to the outbox. */
+/**
+ * A row of {@code timeline_entry}: one line of an incident's history, the same event that went to the outbox (or, for
+ * an alert attached in bulk, a member of the {@code alerts.attached} that did: ADR 18).
+ */
 @Entity
 @Table(name = "timeline_entry")
 public class TimelineEntryRecord {

@@ -182,8 +182,8 @@ public final class SlackMessages {
                     + " " + labelLine(attached.labels());
         }
         if (event instanceof AlertsAttached many) {
-            // One reply for alerts attached together: the first few named, the count of the rest (Slack's 3,000
-            // characters a section).
+            // One reply for alerts attached together: the first few named, the count of the rest, so the reply
+            // stays about as long as a single alert's.
             StringBuilder text = new StringBuilder(":heavy_plus_sign: " + many.alerts().size() + " alerts:");
             many.alerts().stream().limit(SHOWN_MEMBERS).forEach(member -> text.append("\n• ")
                     .append(SlackText.escape(member.annotations().getOrDefault("summary",
