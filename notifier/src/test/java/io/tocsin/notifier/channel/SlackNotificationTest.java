@@ -142,8 +142,10 @@ class SlackNotificationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Db.column(
                 "SELECT alerts FROM notifier.incident_view WHERE incident_id = ?", incident), v -> v.equals(List.of("31")));
 
-        TestClock.CLOCK.advance(Duration.ofSeconds(2));
-        await().atMost(Duration.ofSeconds(20)).until(() -> Seen.updates(incident), list -> list.size() == 1);
+        // Time moves on until the rewrite goes (the channel's pace, and a Slack breaker an earlier test may have left
+        // open): once it shows every alert, nothing is stale, so there is one rewrite however far time moved.
+        Seen.fastForwardUntil(() -> Seen.updates(incident), list -> !list.isEmpty());
+        assertThat(Seen.updates(incident)).hasSize(1);
         assertThat(Seen.blocks(Seen.updates(incident).get(0))).contains("31 firing (+30 alerts since it opened)");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> Seen.updates(incident).size() == 1 && Seen.replies(incident).isEmpty());
