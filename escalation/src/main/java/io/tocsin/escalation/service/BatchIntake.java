@@ -97,9 +97,8 @@ public class BatchIntake {
 
     /**
      * Most alerts in one {@code alerts.attached}, and most characters of their labels, annotations and links. A
-     * character is at most 6 bytes of JSON (a control character, escaped), so a record stays under Kafka's 1 MiB default at
-     * worst: a
-     * refused record would be parked, and an incident's later events wait behind its parked rows.
+     * character is at most 6 bytes of JSON (a control character, escaped), so a record stays under Kafka's 1 MiB
+     * default at worst: a refused record would be parked, and an incident's later events wait behind its parked rows.
      */
     static final int MOST_MEMBERS = 100;
     static final int MOST_CHARACTERS = 150_000;
