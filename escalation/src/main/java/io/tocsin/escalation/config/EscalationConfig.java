@@ -43,4 +43,12 @@ public interface EscalationConfig {
      */
     @WithDefault("true")
     boolean bulkIntake();
+
+    /**
+     * Whether the urgent lane applies P0 and P1 alerts ahead of the backlog ({@code TOCSIN_ESCALATION_URGENT_LANE},
+     * ADR 19); false leaves every alert to the main lane, in arrival order. Safe to turn either way at any time: the
+     * main lane applies every alert whichever way it is set.
+     */
+    @WithDefault("true")
+    boolean urgentLane();
 }

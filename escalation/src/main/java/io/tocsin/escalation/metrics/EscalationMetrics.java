@@ -80,10 +80,13 @@ public class EscalationMetrics {
                 kind).increment();
     }
 
-    /** Alert deliveries applied, {@code path} bulk (ADR 17) or alone (one at a time). */
-    public void alertsApplied(String path, int deliveries) {
-        counter("tocsin.escalation.alerts.applied", "Alert deliveries applied, in bulk or one at a time", "path", path)
-                .increment(deliveries);
+    /**
+     * Alert deliveries applied (or found applied before) by {@code lane} main or urgent (ADR 19), {@code path} bulk
+     * (ADR 17) or alone (one at a time).
+     */
+    public void alertsApplied(String lane, String path, int deliveries) {
+        counter("tocsin.escalation.alerts.applied", "Alert deliveries applied, in bulk or one at a time, by lane",
+                "lane", lane, "path", path).increment(deliveries);
     }
 
     public void deadLettered(String channel) {

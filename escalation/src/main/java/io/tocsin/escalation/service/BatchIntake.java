@@ -23,6 +23,7 @@ import io.tocsin.events.AlertsAttached;
 import io.tocsin.events.IncidentEvent;
 import io.tocsin.outbox.OutboxRelay;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.sqlclient.DatabaseException;
 
 /**
  * Applies the leading part of a polled batch of alert deliveries in one transaction and a few statements (ADR 17):
@@ -87,6 +88,10 @@ public class BatchIntake {
                             .chain(() -> events.recordAll(connection, attached, coalesce(members, now)))
                             .replaceWith(plan);
                 })))
+                // Another consumer applied one of these deliveries between the read and the write (the urgent lane
+                // and the main lane at the same record, ADR 19; a partition between two owners in a rebalance): read
+                // again, and the plan covers it as applied.
+                .onFailure(BatchIntake::isDuplicate).retry().atMost(3)
                 .invoke(plan -> {
                     if (!plan.created().isEmpty()) {
                         relay.kick();
@@ -141,6 +146,16 @@ public class BatchIntake {
             }
         }
         return weight;
+    }
+
+    /** A unique key another transaction wrote first (SQLSTATE 23505). */
+    static boolean isDuplicate(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DatabaseException database && "23505".equals(database.getSqlState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private AlertBatch.Delivery delivery(AlertReceived alert) {

@@ -122,5 +122,10 @@ class ConfigurationCheckTest {
         public boolean bulkIntake() {
             return true;
         }
+
+        @Override
+        public boolean urgentLane() {
+            return true;
+        }
     }
 }

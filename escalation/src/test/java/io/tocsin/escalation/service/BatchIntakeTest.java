@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
@@ -235,8 +237,34 @@ class BatchIntakeTest {
         }
     }
 
+    @Test
+    void aDeliveryAnotherConsumerMarksWhileTheBulkWritesIsCoveredInsteadOfFailingTheBulk() throws Exception {
+        AlertReceived first = alert("BulkRace", "h0", AlertStatus.FIRING);
+        onContext(() -> intake.apply(first));
+        AlertReceived repeat = copy(first);
+        try (Connection other = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            // The other lane (ADR 19) applies the same delivery: its mark is written, not committed yet.
+            other.setAutoCommit(false);
+            try (PreparedStatement mark = other.prepareStatement(
+                    "INSERT INTO processed_message (message_id, processed_at) VALUES (?, now())")) {
+                mark.setString(1, "alert:" + repeat.eventId());
+                mark.executeUpdate();
+            }
+            CompletableFuture<Integer> bulk = CompletableFuture
+                    .supplyAsync(() -> onContext(() -> batches.applyLeading(List.of(repeat))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> number("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO processed_message%unnest%'") == 1);
+            other.commit();
+
+            assertThat(bulk.get(20, TimeUnit.SECONDS)).as("read again, the plan covers it as applied").isEqualTo(1);
+        }
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint()))
+                .as("counted by the lane that marked it, not again by the bulk").isEqualTo(1);
+    }
+
     private double bulkApplied() {
-        Counter counter = registry.find("tocsin.escalation.alerts.applied").tag("path", "bulk").counter();
+        Counter counter = registry.find("tocsin.escalation.alerts.applied").tag("lane", "main").tag("path", "bulk")
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

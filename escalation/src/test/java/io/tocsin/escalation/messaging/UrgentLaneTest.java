@@ -1,0 +1,179 @@
+package io.tocsin.escalation.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.tocsin.escalation.AlertFeed;
+import io.tocsin.escalation.domain.PriorityRules;
+import io.tocsin.events.AlertOrigin;
+import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertStatus;
+import io.tocsin.testsupport.InjectKafkaBroker;
+import io.tocsin.testsupport.KafkaBroker;
+import io.tocsin.testsupport.KafkaTestResource;
+import io.tocsin.testsupport.PostgresTestResource;
+
+/**
+ * The urgent lane (ADR 19) on the real broker and database: a P0 behind a P3 the main lane is held at is applied at
+ * once, and applied once when the main lane reaches it.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class UrgentLaneTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-04T03:00:00Z");
+
+    @InjectKafkaBroker
+    KafkaBroker broker;
+
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+
+    private AlertFeed feed;
+
+    @BeforeEach
+    void open() {
+        feed = new AlertFeed(broker.bootstrapServers());
+    }
+
+    @AfterEach
+    void close() {
+        feed.close();
+    }
+
+    @Test
+    void aP0BehindAP3TheMainLaneIsHeldAtOpensItsIncidentAtOnceAndOnlyOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        AlertReceived opener = alert("HeldStorm" + run, "h0", "warning");
+        feed.send(opener);
+        await().atMost(Duration.ofSeconds(30)).until(() -> text("SELECT incident_id::text FROM alert"
+                + " WHERE fingerprint = ?", opener.fingerprint()) != null);
+        String held = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
+        AlertReceived joiner = alert("HeldStorm" + run, "h1", "warning");
+        AlertReceived probe = alert("UrgentProbe" + run, "h0", "critical", Map.of("priority", "P0"));
+        AlertReceived after = alert("HeldStorm" + run, "h2", "warning");
+        double urgentBefore = applied("urgent");
+
+        try (Connection lock = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            // The P3 incident locked, as by a long transaction: the main lane waits at the joiner, in front of the P0.
+            lock.setAutoCommit(false);
+            try (PreparedStatement statement = lock
+                    .prepareStatement("SELECT id FROM incident WHERE id = ?::uuid FOR UPDATE")) {
+                statement.setString(1, held);
+                statement.executeQuery().close();
+            }
+            // One key: one partition, the P0 after the P3.
+            feed.sendAllRaw(opener.partitionKey(), List.of(json(joiner), json(probe)));
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(text("SELECT i.priority FROM alert a JOIN incident i ON i.id = a.incident_id"
+                        + " WHERE a.fingerprint = ?", probe.fingerprint())).isEqualTo("P0");
+                assertThat(number("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND datname = current_database()")).as("the main lane still waits").isPositive();
+            });
+            assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
+                    .as("the P3 in front of it is not applied yet").isZero();
+            assertThat(applied("urgent")).isGreaterThan(urgentBefore);
+            lock.rollback();
+        }
+
+        // The main lane goes on: the joiner, then the P0 (applied before: skipped), then a P3 after it.
+        feed.sendAllRaw(opener.partitionKey(), List.of(json(after)));
+        await().atMost(Duration.ofSeconds(30)).until(
+                () -> number("SELECT count(*) FROM alert WHERE fingerprint = ?", after.fingerprint()) == 1);
+        assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(1);
+        String urgent = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", probe.fingerprint());
+        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", probe.fingerprint())).isEqualTo(1);
+        assertThat(number("SELECT count(*) FROM incident WHERE group_key LIKE ?", "%UrgentProbe" + run + "%"))
+                .isEqualTo(1);
+        assertThat(number("SELECT count(*) FROM outbox WHERE message_key = ? AND payload::jsonb->>'type'"
+                + " = 'incident.opened'", urgent)).as("opened once, by one lane").isEqualTo(1);
+    }
+
+    @Test
+    void theLaneTakesP0AndP1OnlyP0FirstEachPriorityInArrivalOrder() {
+        AlertReceived p3 = alert("Lane", "a", "warning");
+        AlertReceived p1first = alert("Lane", "b", "critical");
+        AlertReceived p0 = alert("Lane", "c", "critical", Map.of("environment", "production"));
+        AlertReceived p2 = alert("Lane", "d", "error");
+        AlertReceived p1second = alert("Lane", "e", "warning", Map.of("priority", "P1"));
+        List<KafkaRecord<String, AlertReceived>> records = List.of(record(p3), record(p1first), record(null),
+                record(p0), record(p2), record(p1second));
+
+        assertThat(UrgentAlertConsumer.urgent(records, new PriorityRules()))
+                .extracting(KafkaRecord::getPayload).containsExactly(p0, p1first, p1second);
+    }
+
+    private double applied(String lane) {
+        return registry.find("tocsin.escalation.alerts.applied").tag("lane", lane).counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private static KafkaRecord<String, AlertReceived> record(AlertReceived alert) {
+        return KafkaRecord.of("key", alert);
+    }
+
+    private static AlertReceived alert(String name, String instance, String severity) {
+        return alert(name, instance, severity, Map.of());
+    }
+
+    private static AlertReceived alert(String name, String instance, String severity, Map<String, String> extra) {
+        Map<String, String> labels = new java.util.HashMap<>(Map.of("alertname", name, "instance", instance,
+                "severity", severity, "service", "checkout"));
+        labels.putAll(extra);
+        return new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC, name + "-" + instance,
+                AlertStatus.FIRING, labels, Map.of("summary", name + " on " + instance), T0, null, null, null);
+    }
+
+    private static String json(AlertReceived alert) {
+        try {
+            return AlertFeed.MAPPER.writeValueAsString(alert);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String text(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    private long number(String sql, Object... parameters) throws SQLException {
+        String value = text(sql, parameters);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+}
