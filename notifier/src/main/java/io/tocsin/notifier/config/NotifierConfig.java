@@ -24,6 +24,14 @@ public interface NotifierConfig {
     /** Where a link to an incident points: this prefix and the incident id ({@code TOCSIN_INCIDENT_URL}). */
     String incidentUrl();
 
+    /**
+     * Whether the urgent lane applies the events of new P0 and P1 incidents ahead of the backlog
+     * ({@code TOCSIN_NOTIFIER_URGENT_LANE}, ADR 19); false leaves every event to the main lane, in arrival order. Safe
+     * to turn either way at any time: the main lane applies every event whichever way it is set.
+     */
+    @WithDefault("true")
+    boolean urgentLane();
+
     /** Slack settings. */
     interface Digest {
         /**
