@@ -2,8 +2,10 @@
 """A storm of new alerts, as a whole fleet failing at once causes it, with P0 probes sent during it.
 
 30 000 new alerts in 300 groups (100 alerts a group, P3: severity warning) through alert-ingest's Alertmanager door,
-as fast as 32 senders can; while escalation works through them, one new P0 group every 0.5 s (BENCH_PROBES, 20):
-how long until its incident opens and until its first Slack and PagerDuty calls arrive at the fakes served here.
+as fast as 32 senders can; while escalation works through them, one new P0 group every 1.1 s (BENCH_PROBES, 20;
+BENCH_PROBE_INTERVAL): how long until its incident opens and until its first Slack and PagerDuty calls arrive at the
+fakes served here. The probes share one Slack channel, which takes a message a second: probes closer together than
+that measure the channel's pace (the runs before 2026-12-04 04:00 sent them 0.5 s apart).
 Then the same 300 notifications re-sent BENCH_RESENDS (3) times: 90 000 repeats of known occurrences.
 
 Reports new alerts/s and repeats/s applied by escalation (first request sent -> last alert on record), the probes'
@@ -27,6 +29,7 @@ INGEST, TOKEN, DATABASE, FAKE_PORT = sys.argv[1], sys.argv[2], sys.argv[3], int(
 GROUPS, ALERTS_PER_GROUP = 300, 100
 PROBES = int(os.environ.get("BENCH_PROBES", "20"))
 RESENDS = int(os.environ.get("BENCH_RESENDS", "3"))
+PROBE_INTERVAL = float(os.environ.get("BENCH_PROBE_INTERVAL", "1.1"))
 RUN = str(int(time.time()))
 STORM, PROBE = f"NewStorm{RUN}_", f"StormProbe{RUN}_"
 lock = threading.Lock()
@@ -183,7 +186,7 @@ def probes():
     for n in range(PROBES):
         probe_sent[str(n)] = time.time()
         post(webhook(f"{PROBE}{n}", 1, "critical", "probe", {"priority": "P0"}))
-        time.sleep(0.5)
+        time.sleep(PROBE_INTERVAL)
 
 
 cpu_before = cpu_seconds()
@@ -222,7 +225,7 @@ print(json.dumps({
     "repeats": new_total * RESENDS, "applied_repeats": applied_repeats - applied_new,
     "repeat_seconds": round(repeats_done - resend_start, 2),
     "repeats_per_second": round((applied_repeats - applied_new) / (repeats_done - resend_start)),
-    "probes": PROBES, "probes_opened": len(to_incident), "probes_slack": len(to_slack),
+    "probes": PROBES, "probe_interval_s": PROBE_INTERVAL, "probes_opened": len(to_incident), "probes_slack": len(to_slack),
     "probes_pagerduty": len(to_pagerduty),
     "incident_p50_ms": percentile(to_incident, 0.5), "incident_p99_ms": percentile(to_incident, 0.99),
     "slack_p50_ms": percentile(to_slack, 0.5), "slack_p99_ms": percentile(to_slack, 0.99),

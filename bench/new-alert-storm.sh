@@ -30,7 +30,7 @@ Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu
 |---:|---:|---:|---:|---:|---:|---|
 | {r['applied_new']:,} of {r['new_alerts']:,} ({r['groups']}) | {r['incidents']} | {r['ingest_seconds']} s | **{r['new_per_second']:,}** ({r['new_seconds']} s) | {r['applied_repeats']:,} of {r['repeats']:,} | **{r['repeats_per_second']:,}** ({r['repeat_seconds']} s) | {s['roots']} roots, {s['digest_posts']} digest posts, {s['updates']} rewrites, {s['replies']} replies |
 
-| P0 probes during the storm ({r['probes']}) | arrived | p50 | p99 |
+| P0 probes during the storm ({r['probes']}, {r.get('probe_interval_s', 0.5)} s apart) | arrived | p50 | p99 |
 |---|---:|---:|---:|
 | webhook accepted → incident opened | {r['probes_opened']} | {ms(r['incident_p50_ms'])} | {ms(r['incident_p99_ms'])} |
 | → first Slack call | {r['probes_slack']} | {ms(r['slack_p50_ms'])} | {ms(r['slack_p99_ms'])} |

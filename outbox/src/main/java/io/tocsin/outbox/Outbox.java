@@ -47,18 +47,15 @@ public class Outbox {
 
     /**
      * Records {@code messageId} as processed in the caller's transaction; emits false, and records nothing, when it
-     * already was, so the caller can skip a redelivery.
+     * already was, so the caller can skip a redelivery. One statement that does nothing on conflict: when two consumers
+     * apply one message at the same moment (the urgent and the main lane, ADR 19), the second waits for the first to
+     * commit and then finds it processed, instead of failing on the unique key.
      */
     public Uni<Boolean> firstTime(Mutiny.Session session, String messageId, Instant now) {
-        return session.find(ProcessedMessageRecord.class, messageId).chain(seen -> {
-            if (seen != null) {
-                return Uni.createFrom().item(false);
-            }
-            ProcessedMessageRecord row = new ProcessedMessageRecord();
-            row.messageId = messageId;
-            row.processedAt = now;
-            return session.persist(row).replaceWith(true);
-        });
+        return session.createMutationQuery("insert into ProcessedMessageRecord (messageId, processedAt) "
+                + "values (:id, :at) on conflict do nothing")
+                .setParameter("id", messageId).setParameter("at", now)
+                .executeUpdate().map(inserted -> inserted == 1);
     }
 
     /**

@@ -41,8 +41,8 @@ import io.tocsin.events.IncidentReopened;
 import io.tocsin.events.IncidentResolved;
 import io.tocsin.events.Priority;
 import io.tocsin.events.PriorityChanged;
+import io.tocsin.outbox.Outbox;
 import io.tocsin.outbox.OutboxRelay;
-import io.tocsin.outbox.ProcessedMessageRecord;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -92,11 +92,13 @@ public class AlertIntake {
     private final Escalations escalations;
     private final PolicySet policies;
     private final EscalationMetrics metrics;
+    private final Outbox outbox;
 
     public AlertIntake(Mutiny.SessionFactory sessions, Pool pool, EventLog events, Grouping grouping, PriorityRules priorities,
             EscalationConfig config, Clock clock, OutboxRelay relay, Escalations escalations, PolicySet policies,
-            EscalationMetrics metrics) {
+            EscalationMetrics metrics, Outbox outbox) {
         this.metrics = metrics;
+        this.outbox = outbox;
         this.relay = relay;
         this.escalations = escalations;
         this.policies = policies;
@@ -156,16 +158,8 @@ public class AlertIntake {
     private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert) {
         String messageId = "alert:" + alert.eventId();
         Instant now = clock.instant();
-        return session.find(ProcessedMessageRecord.class, messageId).chain(processed -> {
-            if (processed != null) {
-                return Uni.createFrom().item(false);
-            }
-            ProcessedMessageRecord mark = new ProcessedMessageRecord();
-            mark.messageId = messageId;
-            mark.processedAt = now;
-            return session.persist(mark).chain(() -> latestOccurrence(session, alert.fingerprint()))
-                    .chain(latest -> dispatch(session, alert, latest, now));
-        });
+        return outbox.firstTime(session, messageId, now).chain(first -> !first ? Uni.createFrom().item(false)
+                : latestOccurrence(session, alert.fingerprint()).chain(latest -> dispatch(session, alert, latest, now)));
     }
 
     private Uni<Boolean> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {

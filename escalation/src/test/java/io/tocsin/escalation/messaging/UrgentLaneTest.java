@@ -13,10 +13,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,12 +29,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertStatus;
+import io.tocsin.outbox.Outbox;
 import io.tocsin.testsupport.InjectKafkaBroker;
 import io.tocsin.testsupport.KafkaBroker;
 import io.tocsin.testsupport.KafkaTestResource;
@@ -52,6 +59,12 @@ class UrgentLaneTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    Mutiny.SessionFactory sessions;
+
+    @Inject
+    Outbox outbox;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
@@ -118,6 +131,26 @@ class UrgentLaneTest {
     }
 
     @Test
+    void aMarkTheOtherLaneWritesFirstIsFoundProcessedWithoutFailingTheTransaction() throws Exception {
+        String message = "alert:" + UUID.randomUUID();
+        try (Connection other = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
+            other.setAutoCommit(false);
+            try (PreparedStatement mark = other.prepareStatement(
+                    "INSERT INTO processed_message (message_id, processed_at) VALUES (?, now())")) {
+                mark.setString(1, message);
+                mark.executeUpdate();
+            }
+            CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> onContext(() -> sessions
+                    .withTransaction(session -> outbox.firstTime(session, message, Instant.now()))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> number("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE wait_event_type = 'Lock' AND query LIKE 'insert into processed_message%'") == 1);
+            other.commit();
+
+            assertThat(second.get(20, TimeUnit.SECONDS)).as("processed by the other lane").isFalse();
+        }
+    }
+
+    @Test
     void theLaneTakesP0AndP1OnlyP0FirstEachPriorityInArrivalOrder() {
         AlertReceived p3 = alert("Lane", "a", "warning");
         AlertReceived p1first = alert("Lane", "b", "critical");
@@ -129,6 +162,15 @@ class UrgentLaneTest {
 
         assertThat(UrgentAlertConsumer.urgent(records, new PriorityRules()))
                 .extracting(KafkaRecord::getPayload).containsExactly(p0, p1first, p1second);
+    }
+
+    /** As the connector calls the consumer: on a safe Vert.x context, which Hibernate Reactive needs. */
+    private static <T> T onContext(Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (Throwable failure) {
+            throw new IllegalStateException(failure);
+        }
     }
 
     private double applied(String lane) {

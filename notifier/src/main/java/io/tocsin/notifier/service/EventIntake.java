@@ -6,7 +6,6 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.exception.ConstraintViolationException;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
@@ -26,7 +25,6 @@ import io.tocsin.notifier.persistence.DeliveryRecord;
 import io.tocsin.notifier.persistence.IncidentViewRecord;
 import io.tocsin.notifier.persistence.SubscriptionRecord;
 import io.tocsin.outbox.Outbox;
-import io.vertx.sqlclient.DatabaseException;
 
 /**
  * Applies one incident event, once: updates the incident view, subscribes paged targets, and plans the deliveries the
@@ -59,12 +57,9 @@ public class EventIntake {
     /** Emits how many deliveries the event planned; a redelivered event plans none. */
     public Uni<Integer> apply(IncidentEvent event) {
         Instant now = clock.instant();
-        return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> outbox
+        return sessions.withTransaction((session, tx) -> outbox
                 .firstTime(session, "incident-event:" + event.eventId(), now)
-                .chain(first -> first ? applyOnce(session, event, now) : Uni.createFrom().item(0))))
-                // The other lane (ADR 19) applied the same event at the same moment: its processed mark won the unique
-                // key. Applied again, the event is found processed; a constraint it breaks by itself fails again.
-                .onFailure(EventIntake::isDuplicate).retry().atMost(1)
+                .chain(first -> first ? applyOnce(session, event, now) : Uni.createFrom().item(0)))
                 .invoke(planned -> {
                     if (planned > 0) {
                         dispatcher.kick();
@@ -85,18 +80,6 @@ public class EventIntake {
                             .setParameter("incident", event.incidentId()).getResultList())
                     .chain(subscriptions -> plan(session, event, priority, subscriptions, now));
         });
-    }
-
-    /** A unique key another transaction wrote first (SQLSTATE 23505), as Hibernate or the SQL client reports it. */
-    static boolean isDuplicate(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConstraintViolationException violation
-                    && (violation.getSQLState() == null || "23505".equals(violation.getSQLState()))
-                    || cause instanceof DatabaseException database && "23505".equals(database.getSqlState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
