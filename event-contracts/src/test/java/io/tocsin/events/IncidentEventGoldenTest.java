@@ -30,7 +30,8 @@ class IncidentEventGoldenTest {
                 PriorityChanged.class, IncidentResolved.class, IncidentReopened.class, UnknownIncidentEvent.class,
                 PriorityChanged.class, NotificationRequested.class, IncidentEscalated.class, SlaBreached.class,
                 IncidentAcknowledged.class, IncidentUnacknowledged.class, IncidentSnoozed.class, NoteAdded.class,
-                NotificationWithheld.class, RunbookProgressed.class, AlertsAttached.class);
+                NotificationWithheld.class, RunbookProgressed.class, AlertsAttached.class,
+                NotificationRequested.class);
         assertThat(events).extracting(IncidentEvent::incidentId)
                 .containsOnly(UUID.fromString("22222222-2222-4222-8222-222222222222"));
         IncidentOpened opened = (IncidentOpened) events.get(0);
@@ -39,6 +40,9 @@ class IncidentEventGoldenTest {
         assertThat(((PriorityChanged) events.get(7)).to()).isEqualTo(Priority.UNKNOWN);
         NotificationRequested notify = (NotificationRequested) events.get(8);
         assertThat(notify.target()).isEqualTo(new NotificationTarget(NotificationTarget.Channel.SLACK, "#db-oncall"));
+        assertThat(notify.slackDigest()).as("written before policies had digest settings").isNull();
+        assertThat(((NotificationRequested) events.get(18)).slackDigest())
+                .isEqualTo(new SlackDigestSettings(25, 300L));
         assertThat(((SlaBreached) events.get(10)).slaSeconds()).isEqualTo(1800);
         RunbookProgressed progressed = (RunbookProgressed) events.get(16);
         assertThat(progressed.kind()).isEqualTo(RunbookEvent.Kind.APPROVAL_REQUESTED);

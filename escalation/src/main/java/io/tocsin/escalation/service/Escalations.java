@@ -257,7 +257,7 @@ public class Escalations {
                             "not notified " + target + ": " + why + " (silence " + silence.id + ")"));
                 } else {
                     NotificationRequested request = new NotificationRequested(UUID.randomUUID(), incident.id, now,
-                            target, policy.name(), index, cycle, priority, incident.title);
+                            target, policy.name(), index, cycle, priority, incident.title, policy.slackDigest());
                     notify = notify.chain(() -> events.record(session, request, AlertIntake.SYSTEM,
                             "notify " + target));
                 }

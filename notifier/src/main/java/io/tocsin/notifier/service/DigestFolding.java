@@ -1,5 +1,6 @@
 package io.tocsin.notifier.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,6 +14,7 @@ import io.smallrye.mutiny.Uni;
 import io.tocsin.events.NotificationOutcome;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Priority;
+import io.tocsin.events.SlackDigestSettings;
 import io.tocsin.notifier.domain.StormDigest;
 import io.tocsin.notifier.persistence.DeliveryRecord;
 import io.tocsin.notifier.persistence.SlackDigestMemberRecord;
@@ -44,10 +46,15 @@ public class DigestFolding {
 
     /**
      * Whether an incident's first message to this Slack address is folded: the digest is on, the incident is P2 or
-     * P3, and the channel has had the threshold of new incidents within the window already.
+     * P3, and the channel has had the threshold of new incidents within the window already; by the settings of the
+     * policy that paged it where it has its own ({@code own}, either part may be null), else by the notifier's.
      */
-    Uni<Boolean> folds(Mutiny.Session session, String address, int priorityRank, Instant now) {
+    Uni<Boolean> folds(Mutiny.Session session, String address, int priorityRank, Instant now,
+            SlackDigestSettings own) {
         Priority priority = Priority.values()[Math.min(priorityRank, Priority.P3.ordinal())];
+        StormDigest digest = own == null ? this.digest
+                : new StormDigest(own.threshold() == null ? this.digest.threshold() : own.threshold(),
+                        own.windowSeconds() == null ? this.digest.window() : Duration.ofSeconds(own.windowSeconds()));
         if (!digest.folds(priority, Long.MAX_VALUE)) {
             return Uni.createFrom().item(false);
         }

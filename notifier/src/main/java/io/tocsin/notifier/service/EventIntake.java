@@ -143,7 +143,8 @@ public class EventIntake {
                 subscription.address = delivery.address;
                 subscription.createdAt = now;
                 Uni<Boolean> folds = step.action() == DeliveryAction.SLACK_POST
-                        ? folding.folds(session, delivery.address, priority, now)
+                        ? folding.folds(session, delivery.address, priority, now,
+                                event instanceof NotificationRequested requested ? requested.slackDigest() : null)
                         : Uni.createFrom().item(false);
                 return folds.chain(fold -> fold ? folding.fold(session, delivery, subscription, now)
                         : session.persist(delivery))

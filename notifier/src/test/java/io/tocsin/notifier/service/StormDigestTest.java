@@ -16,8 +16,11 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.tocsin.events.IncidentOpened;
 import io.tocsin.events.IncidentResolved;
+import io.tocsin.events.NotificationRequested;
 import io.tocsin.events.Priority;
+import io.tocsin.events.SlackDigestSettings;
 import io.tocsin.notifier.Db;
 import io.tocsin.notifier.Fakes;
 import io.tocsin.notifier.IncidentFeed;
@@ -90,6 +93,44 @@ class StormDigestTest {
         assertThat(Db.column("SELECT count(*) FROM notifier.outbox WHERE payload LIKE '%\"status\":\"digested\"%' "
                 + "AND payload LIKE ?", "%" + folded.get(1) + "%")).as("the timeline hears where it was announced")
                 .containsExactly("1");
+    }
+
+    @Test
+    void aPolicysOwnDigestSettingsDecideForTheIncidentsItPages() {
+        IncidentFeed feed = IncidentFeed.to(broker.bootstrapServers());
+        String channel = "#policy-storm-" + UUID.randomUUID().toString().substring(0, 8);
+        SlackDigestSettings early = new SlackDigestSettings(2, null);
+        List<UUID> opened = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            opened.add(openUnder(feed, channel, early));
+        }
+        UUID never = openUnder(feed, channel, new SlackDigestSettings(0, null));
+        UUID defaults = openUnder(feed, channel, null);
+
+        assertThat(status(opened.get(0))).isNotEqualTo("digested");
+        assertThat(status(opened.get(1))).isNotEqualTo("digested");
+        assertThat(status(opened.get(2))).as("its policy folds past 2 new incidents").isEqualTo("digested");
+        assertThat(status(never)).as("its policy never folds").isNotEqualTo("digested");
+        assertThat(status(defaults)).as("the notifier's default threshold, 10, is not reached").isNotEqualTo("digested");
+    }
+
+    /** Opens a P3 incident paged to {@code channel} by a policy with these digest settings; waits until planned. */
+    private static UUID openUnder(IncidentFeed feed, String channel, SlackDigestSettings settings) {
+        UUID incident = UUID.randomUUID();
+        var now = TestClock.CLOCK.instant();
+        feed.send(new IncidentOpened(UUID.randomUUID(), incident, now, "alertname=DiskFull", "DiskFull", "svc", Priority.P3,
+                Map.of("alertname", "DiskFull")),
+                new NotificationRequested(UUID.randomUUID(), incident, now, IncidentFeed.slack(channel), "platform", 0,
+                        0, Priority.P3, "DiskFull", settings));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(incident) != null);
+        return incident;
+    }
+
+    /** The status of the incident's first Slack message: digested when folded. */
+    private static String status(UUID incident) {
+        List<String> statuses = Db.column("SELECT status FROM notifier.delivery WHERE incident_id = ? AND channel = "
+                + "'slack' ORDER BY id", incident);
+        return statuses.isEmpty() ? null : statuses.get(0);
     }
 
     private static UUID open(IncidentFeed feed, String channel, Priority priority, String alertname, String service) {

@@ -3,6 +3,8 @@ package io.tocsin.escalation.domain.policy;
 import java.time.Duration;
 import java.util.List;
 
+import io.tocsin.events.SlackDigestSettings;
+
 /**
  * How one kind of incident is escalated.
  *
@@ -14,9 +16,15 @@ import java.util.List;
  * @param autoResolve whether the incident resolves by itself once every alert resolved
  */
 public record EscalationPolicy(String name, IncidentMatcher match, List<Level> levels, int repeat, Duration repeatAfter,
-        boolean autoResolve) {
+        boolean autoResolve, SlackDigestSettings slackDigest) {
 
     public EscalationPolicy {
         levels = List.copyOf(levels);
+    }
+
+    /** A policy with no storm digest settings of its own: the notifier's defaults apply. */
+    public EscalationPolicy(String name, IncidentMatcher match, List<Level> levels, int repeat, Duration repeatAfter,
+            boolean autoResolve) {
+        this(name, match, levels, repeat, repeatAfter, autoResolve, null);
     }
 }

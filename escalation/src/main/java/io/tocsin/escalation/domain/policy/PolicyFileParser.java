@@ -18,6 +18,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.Priority;
+import io.tocsin.events.SlackDigestSettings;
 import io.tocsin.yamlfiles.YamlFile;
 
 /**
@@ -31,7 +32,8 @@ public final class PolicyFileParser {
     private static final Set<String> PRIORITY_RULE_KEYS = Set.of("match", "priority");
     private static final Set<String> GROUPING_RULE_KEYS = Set.of("match", "by");
     private static final Set<String> POLICY_KEYS = Set.of("name", "match", "levels", "repeat", "repeat_after",
-            "auto_resolve");
+            "auto_resolve", "digest");
+    private static final Set<String> DIGEST_KEYS = Set.of("threshold", "window");
     private static final Set<String> MATCH_KEYS = Set.of("priority", "labels");
     private static final Set<String> LEVEL_KEYS = Set.of("after", "notify");
 
@@ -226,7 +228,39 @@ public final class PolicyFileParser {
         boolean autoResolve = !keys.containsKey("auto_resolve")
                 || yaml.bool(keys.get("auto_resolve"), path + ".auto_resolve");
         return new EscalationPolicy(name, match, levels, repeat, repeatAfter == null ? Duration.ZERO : repeatAfter,
-                autoResolve);
+                autoResolve, digest(keys.get("digest"), path + ".digest"));
+    }
+
+    /**
+     * A policy's own storm digest settings for Slack: {@code threshold} (0 never folds this policy's incidents) and
+     * {@code window}, each optional (absent: the notifier's default); null when the policy has none.
+     */
+    private SlackDigestSettings digest(Node node, String path) {
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            yaml.error(node, path, "must be a mapping with threshold and/or window");
+            return null;
+        }
+        Map<String, Node> keys = yaml.keys(mapping, path, DIGEST_KEYS);
+        if (keys.isEmpty()) {
+            yaml.error(node, path, "must set threshold and/or window");
+            return null;
+        }
+        Integer threshold = keys.containsKey("threshold")
+                ? yaml.count(keys.get("threshold"), path + ".threshold", 0, 10_000)
+                : null;
+        Long window = null;
+        if (keys.containsKey("window")) {
+            Duration duration = yaml.duration(keys.get("window"), path + ".window");
+            if (duration != null && (duration.toSeconds() < 1 || duration.compareTo(Duration.ofHours(24)) > 0)) {
+                yaml.error(keys.get("window"), path + ".window", "must be from 1s to 24h");
+            } else if (duration != null) {
+                window = duration.toSeconds();
+            }
+        }
+        return new SlackDigestSettings(threshold, window);
     }
 
     private IncidentMatcher match(Node node, String path) {

@@ -17,6 +17,7 @@ import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.events.NotificationTarget;
 import io.tocsin.events.NotificationTarget.Channel;
 import io.tocsin.events.Priority;
+import io.tocsin.events.SlackDigestSettings;
 
 class PolicyFileParserTest {
 
@@ -85,6 +86,46 @@ class PolicyFileParserTest {
     }
 
     @Test
+    void aPolicysOwnDigestSettingsAreReadAndBadOnesNamedWithTheirLine() {
+        String text = """
+                version: 1
+                policies:
+                  - name: platform
+                    match: {labels: {team: platform}}
+                    digest: {threshold: 25, window: 5m}
+                    levels: [{notify: [{slack: "#platform"}]}]
+                  - name: quiet
+                    match: {labels: {team: quiet}}
+                    digest: {threshold: 0}
+                    levels: [{notify: [{slack: "#quiet"}]}]
+                  - name: fallback
+                    levels: [{notify: [{slack: "#incidents"}]}]
+                """;
+        PolicySet set = PolicyFileParser.parse(text, "policies.yaml", name -> null);
+
+        assertThat(set.policies()).extracting(EscalationPolicy::slackDigest).containsExactly(
+                new SlackDigestSettings(25, 300L), new SlackDigestSettings(0, null), null);
+
+        String bad = """
+                version: 1
+                policies:
+                  - name: a
+                    match: {labels: {team: a}}
+                    digest: {threshold: -1, window: 25h, every: 3}
+                    levels: [{notify: [{slack: "#a"}]}]
+                  - name: b
+                    digest: {}
+                    levels: [{notify: [{slack: "#b"}]}]
+                """;
+        assertThatThrownBy(() -> PolicyFileParser.parse(bad, "policies.yaml", name -> null))
+                .isInstanceOfSatisfying(PolicyFileException.class, e -> assertThat(e.problems()).containsExactly(
+                        "policies.yaml:5: policies[0].digest.every: unknown key; expected one of [threshold, window]",
+                        "policies.yaml:5: policies[0].digest.threshold: must be a whole number from 0 to 10000",
+                        "policies.yaml:5: policies[0].digest.window: must be from 1s to 24h",
+                        "policies.yaml:8: policies[1].digest: must set threshold and/or window"));
+    }
+
+    @Test
     void everyProblemIsReportedWithItsLine() {
         String bad = """
                 version: 1
@@ -106,8 +147,8 @@ class PolicyFileParserTest {
         assertThatThrownBy(() -> PolicyFileParser.parse(bad, "policies.yaml", name -> null))
                 .isInstanceOfSatisfying(PolicyFileException.class, e -> assertThat(e.problems()).containsExactly(
                         "policies.yaml:3: sla.P7: is not a priority (P0, P1, P2 or P3)",
-                        "policies.yaml:6: policies[0].levles: unknown key; expected one of [auto_resolve, levels, "
-                                + "match, name, repeat, repeat_after]",
+                        "policies.yaml:6: policies[0].levles: unknown key; expected one of [auto_resolve, digest, "
+                                + "levels, match, name, repeat, repeat_after]",
                         "policies.yaml:8: policies[0].levels[0].after: \"10x\" is not a duration; use seconds or "
                                 + "minutes such as 30s, 15m or 2h",
                         "policies.yaml:10: policies[0].levels[0].notify[0]: unknown target \"sms\"; use slack, "
