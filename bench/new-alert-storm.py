@@ -210,6 +210,13 @@ to_incident = [(float(opened[n]) - probe_sent[n]) * 1000 for n in probe_sent if 
 to_slack = [(slack_first[n] - probe_sent[n]) * 1000 for n in probe_sent if n in slack_first]
 to_pagerduty = [(pagerduty_first[n] - probe_sent[n]) * 1000 for n in probe_sent if n in pagerduty_first]
 storm_slack = dict(slack_calls)
+if os.environ.get("BENCH_DEBUG"):
+    # Where a probe's deliveries spent their time: planned, last attempt started, finished (seconds after its send).
+    print(sql("SELECT d.channel, d.action, d.status, d.attempts, round(extract(epoch FROM d.created_at)::numeric, 2), "
+              "round(extract(epoch FROM d.attempt_started_at)::numeric, 2), round(extract(epoch FROM d.finished_at)::numeric, 2), "
+              "v.title FROM notifier.delivery d JOIN notifier.incident_view v ON v.incident_id = d.incident_id "
+              f"WHERE v.title LIKE '%{PROBE}%' ORDER BY d.id"), file=sys.stderr)
+    print(json.dumps(probe_sent), file=sys.stderr)
 
 resend_start = time.time()
 with concurrent.futures.ThreadPoolExecutor(32) as pool:

@@ -15,16 +15,18 @@ import io.tocsin.escalation.config.EscalationConfig;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.escalation.messaging.AlertWalk.Lane;
 import io.tocsin.events.AlertReceived;
+import io.tocsin.events.AlertStatus;
 import io.tocsin.events.Priority;
 import io.vertx.core.Vertx;
 
 /**
  * The urgent lane (ADR 19): a consumer group of its own on {@code tocsin.alerts.v1} that reads every record as it
- * arrives and applies only the P0 and P1 alerts (by the same rules as the incident's priority), P0 first, so that
- * during a storm they do not wait behind thousands of P2/P3 alerts in the main lane's partitions. It has no authority:
- * the main lane still applies every record and recognises what this lane applied by its processed mark; a record this
- * lane cannot apply is left to the main lane, which dead-letters it if it must. Each fingerprint's records keep their
- * order (they share labels, and so a lane).
+ * arrives and applies only the firing P0 and P1 alerts (by the same rules as the incident's priority), P0 first, so
+ * that during a storm they do not wait behind thousands of P2/P3 alerts in the main lane's partitions. It has no
+ * authority: the main lane still applies every record and recognises what this lane applied by its processed mark; a
+ * record this lane cannot apply is left to the main lane, which dead-letters it if it must. Resolutions stay in the
+ * main lane: a firing applied ahead of older records of its fingerprint leaves them stale or repeats, whatever the
+ * lane saw before (a new lane starts at the end of the topic, with the main lane's backlog behind it).
  */
 @ApplicationScoped
 public class UrgentAlertConsumer {
@@ -49,13 +51,16 @@ public class UrgentAlertConsumer {
     }
 
     /**
-     * The P0 and P1 records of a poll, P0 first; records of one priority keep their order (a stable sort), and so do
-     * each fingerprint's, whose records all have one priority.
+     * The firing P0 and P1 records of a poll, P0 first; records of one priority keep their order (a stable sort), and
+     * so do each fingerprint's, whose records all have one priority.
      */
     static List<KafkaRecord<String, AlertReceived>> urgent(List<KafkaRecord<String, AlertReceived>> records,
             PriorityRules priorities) {
         return records.stream()
-                .filter(record -> record.getPayload() != null)
+                // Firing only: a resolution applied ahead of its firing (one the lane never saw: a backlog from before
+                // the lane started) would be stale, and the alert would stay firing. A firing applied ahead of an
+                // older record of its fingerprint is safe: the older one is then a repeat or stale (Occurrences).
+                .filter(record -> record.getPayload() != null && record.getPayload().status() != AlertStatus.RESOLVED)
                 .map(record -> new Taken(record, priorities.of(record.getPayload().labels())))
                 .filter(taken -> taken.priority == Priority.P0 || taken.priority == Priority.P1)
                 .sorted(Comparator.comparingInt(taken -> taken.priority.ordinal()))

@@ -64,10 +64,12 @@ public class AlertIntake {
      * startsAt truncated to the microsecond (a resolution of an occurrence older than the firing one is stale). Emits
      * whether the delivery repeats the latest occurrence (and so is done: counted now, or counted before). Its WHERE
      * clause is {@link Occurrences#classify}'s REPEAT and STALE for a known occurrence: change both together (ADR 13).
+     * The occurrence is locked before the mark is written, as the bulk path locks them (ADR 19).
      */
     private static final String COUNT_REPEAT = """
             WITH latest AS (
-                SELECT id, status, starts_at FROM alert WHERE fingerprint = $1 ORDER BY starts_at DESC LIMIT 1),
+                SELECT id, status, starts_at FROM alert WHERE fingerprint = $1 ORDER BY starts_at DESC LIMIT 1
+                FOR UPDATE),
             known AS (
                 SELECT id FROM latest
                 WHERE (status = 'firing' AND ($2 OR starts_at - interval '1 microsecond' > $6))
@@ -158,8 +160,10 @@ public class AlertIntake {
     private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert) {
         String messageId = "alert:" + alert.eventId();
         Instant now = clock.instant();
-        return outbox.firstTime(session, messageId, now).chain(first -> !first ? Uni.createFrom().item(false)
-                : latestOccurrence(session, alert.fingerprint()).chain(latest -> dispatch(session, alert, latest, now)));
+        // The occurrence is locked before the mark is written, in the order the bulk path takes them (rows, then
+        // marks): two lanes at one record then wait for each other instead of deadlocking.
+        return latestOccurrence(session, alert.fingerprint()).chain(latest -> outbox.firstTime(session, messageId, now)
+                .chain(first -> first ? dispatch(session, alert, latest, now) : Uni.createFrom().item(false)));
     }
 
     private Uni<Boolean> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {

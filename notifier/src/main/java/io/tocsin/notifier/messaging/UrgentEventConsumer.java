@@ -26,7 +26,8 @@ import io.tocsin.notifier.service.EventIntake;
  * comes before), and from then on every event of it, in order, until it resolves; an event of it the lane fails to
  * apply ends the taking, so the lane never applies an incident's event before one it skipped. It has no authority: the
  * main lane still applies every event and recognises what this lane applied by its processed mark; the lane never
- * dead-letters. What it took is held in memory: after a restart or a rebalance the main lane carries those incidents on.
+ * dead-letters. What it took is held in memory and forgotten when its partitions move ({@link UrgentLaneRebalance}):
+ * after a restart or a rebalance the main lane carries those incidents on.
  */
 @ApplicationScoped
 public class UrgentEventConsumer {
@@ -71,6 +72,11 @@ public class UrgentEventConsumer {
                             event.eventId(), failure);
                     return null;
                 });
+    }
+
+    /** Lets go of every incident taken: its later events are the main lane's (its partitions moved). */
+    void forgetAll() {
+        taken.clear();
     }
 
     /** Whether the lane applies the event: it opens a P0 or P1 incident, or belongs to one the lane took. */

@@ -94,12 +94,14 @@ public class DeliveryClaims {
         this.mapper = mapper;
     }
 
-    /** Claims up to {@code room} due deliveries; {@code earliest} learns when the first one held back comes due. */
-    Uni<Batch> claim(int room, AtomicReference<Instant> earliest) {
+    /**
+     * Claims up to {@code room} deliveries due at {@code now}; {@code earliest} learns when the first one held back
+     * comes due.
+     */
+    Uni<Batch> claim(int room, Instant now, AtomicReference<Instant> earliest) {
         if (room <= 0) {
             return Uni.createFrom().item(new Batch(List.of(), false));
         }
-        Instant now = clock.instant();
         return sessions.withTransaction((session, tx) -> session
                 .createSelectionQuery(DUE, DeliveryRecord.class)
                 .setParameter("now", now)

@@ -71,12 +71,11 @@ public class DigestMessages {
     }
 
     /** Ends the storms that are over and starts the writes that are due; {@code earliest} learns when a paced one may go. */
-    Uni<Void> start(AtomicReference<Instant> earliest) {
+    Uni<Void> start(Instant now, AtomicReference<Instant> earliest) {
         if (!digest.enabled()
                 || slack.notConfigured(new NotificationTarget(NotificationTarget.Channel.SLACK, "#any")) != null) {
             return Uni.createFrom().voidItem();
         }
-        Instant now = clock.instant();
         return sessions.withTransaction((session, tx) -> session.createMutationQuery("update SlackDigestRecord "
                 + "set endedAt = :now, version = version + 1 where endedAt is null and lastFoldedAt <= :quiet")
                 .setParameter("now", now).setParameter("quiet", now.minus(digest.window())).executeUpdate()

@@ -81,11 +81,15 @@ public class Dispatcher {
      */
     Uni<Boolean> round() {
         AtomicReference<Instant> earliest = new AtomicReference<>();
-        return claims.claim(MAX_IN_FLIGHT - inFlight.get(), earliest)
+        // One instant for the whole round: a rewrite started after a slow claim must not take a Slack channel's slot
+        // that came free while the claim ran, ahead of a P0's first message that was waiting for it (measured: P0
+        // root posts held 13-25 s behind storm rewrites, bench/new-alert-storm.sh).
+        Instant now = clock.instant();
+        return claims.claim(MAX_IN_FLIGHT - inFlight.get(), now, earliest)
                 .invoke(batch -> batch.claimed().forEach(this::start))
-                .call(() -> roots.start(earliest))
+                .call(() -> roots.start(now, earliest))
                 // After the claims: a P0's root message takes a paced channel's slot before the digest's rewrite.
-                .call(() -> digests.start(earliest))
+                .call(() -> digests.start(now, earliest))
                 .invoke(() -> wakeAt(earliest.get()))
                 .map(DeliveryClaims.Batch::more);
     }

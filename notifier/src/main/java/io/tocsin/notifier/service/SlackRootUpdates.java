@@ -69,11 +69,10 @@ public class SlackRootUpdates {
     }
 
     /** Starts the rewrites that are due; {@code earliest} learns when a paced one may go. */
-    Uni<Void> start(AtomicReference<Instant> earliest) {
+    Uni<Void> start(Instant now, AtomicReference<Instant> earliest) {
         if (slack.notConfigured(new NotificationTarget(NotificationTarget.Channel.SLACK, "#any")) != null) {
             return Uni.createFrom().voidItem();
         }
-        Instant now = clock.instant();
         return sessions.withSession(session -> session.createSelectionQuery(
                 "select s, v from SubscriptionRecord s, IncidentViewRecord v where v.incidentId = s.incidentId "
                         + "and s.rootTs is not null and s.renderedVersion < v.version order by v.updatedAt",
