@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -31,10 +30,9 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.vertx.VertxContextSupport;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.tocsin.escalation.AlertFeed;
+import io.tocsin.escalation.Db;
 import io.tocsin.escalation.domain.PriorityRules;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
@@ -97,9 +95,9 @@ class UrgentLaneTest {
         String run = UUID.randomUUID().toString().substring(0, 8);
         AlertReceived opener = alert("HeldStorm" + run, "h0", "warning");
         feed.send(opener);
-        await().atMost(Duration.ofSeconds(30)).until(() -> text("SELECT incident_id::text FROM alert"
+        await().atMost(Duration.ofSeconds(30)).until(() -> Db.text("SELECT incident_id::text FROM alert"
                 + " WHERE fingerprint = ?", opener.fingerprint()) != null);
-        String held = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
+        String held = Db.text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
         AlertReceived joiner = alert("HeldStorm" + run, "h1", "warning");
         AlertReceived probe = alert("UrgentProbe" + run, "h0", "critical", Map.of("priority", "P0"));
         AlertReceived after = alert("HeldStorm" + run, "h2", "warning");
@@ -118,13 +116,13 @@ class UrgentLaneTest {
             feed.sendAllRaw(opener.partitionKey(), List.of(json(joiner), json(probe)));
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(text("SELECT i.priority FROM alert a JOIN incident i ON i.id = a.incident_id"
+                assertThat(Db.text("SELECT i.priority FROM alert a JOIN incident i ON i.id = a.incident_id"
                         + " WHERE a.fingerprint = ?", probe.fingerprint())).isEqualTo("P0");
-                assertThat(number("SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[?::int]",
+                assertThat(Db.number("SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[?::int]",
                         locker)).as("the main lane still waits for the lock").isPositive();
                 assertThat(applied("urgent")).isGreaterThan(urgentBefore);
             });
-            assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
+            assertThat(Db.number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
                     .as("the P3 in front of it is not applied yet").isZero();
             lock.rollback();
         }
@@ -132,13 +130,13 @@ class UrgentLaneTest {
         // The main lane goes on: the joiner, then the P0 (applied before: skipped), then a P3 after it.
         feed.sendAllRaw(opener.partitionKey(), List.of(json(after)));
         await().atMost(Duration.ofSeconds(30)).until(
-                () -> number("SELECT count(*) FROM alert WHERE fingerprint = ?", after.fingerprint()) == 1);
-        assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(1);
-        String urgent = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", probe.fingerprint());
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", probe.fingerprint())).isEqualTo(1);
-        assertThat(number("SELECT count(*) FROM incident WHERE group_key LIKE ?", "%UrgentProbe" + run + "%"))
+                () -> Db.number("SELECT count(*) FROM alert WHERE fingerprint = ?", after.fingerprint()) == 1);
+        assertThat(Db.number("SELECT count(*) FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(1);
+        String urgent = Db.text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", probe.fingerprint());
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", probe.fingerprint())).isEqualTo(1);
+        assertThat(Db.number("SELECT count(*) FROM incident WHERE group_key LIKE ?", "%UrgentProbe" + run + "%"))
                 .isEqualTo(1);
-        assertThat(number("SELECT count(*) FROM outbox WHERE message_key = ? AND payload::jsonb->>'type'"
+        assertThat(Db.number("SELECT count(*) FROM outbox WHERE message_key = ? AND payload::jsonb->>'type'"
                 + " = 'incident.opened'", urgent)).as("opened once, by one lane").isEqualTo(1);
     }
 
@@ -152,9 +150,9 @@ class UrgentLaneTest {
                 mark.setString(1, message);
                 mark.executeUpdate();
             }
-            CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> onContext(() -> sessions
+            CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> Db.onContext(() -> sessions
                     .withTransaction(session -> outbox.firstTime(session, message, Instant.now()))));
-            await().atMost(Duration.ofSeconds(20)).until(() -> number("SELECT count(*) FROM pg_stat_activity"
+            await().atMost(Duration.ofSeconds(20)).until(() -> Db.number("SELECT count(*) FROM pg_stat_activity"
                     + " WHERE wait_event_type = 'Lock' AND query LIKE 'insert into processed_message%'") == 1);
             other.commit();
 
@@ -187,15 +185,6 @@ class UrgentLaneTest {
         }
     }
 
-    /** As the connector calls the consumer: on a safe Vert.x context, which Hibernate Reactive needs. */
-    private static <T> T onContext(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work);
-        } catch (Throwable failure) {
-            throw new IllegalStateException(failure);
-        }
-    }
-
     private double applied(String lane) {
         return registry.find("tocsin.escalation.alerts.applied").tag("lane", lane).counters().stream()
                 .mapToDouble(Counter::count).sum();
@@ -223,22 +212,5 @@ class UrgentLaneTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private String text(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
-    }
-
-    private long number(String sql, Object... parameters) throws SQLException {
-        String value = text(sql, parameters);
-        return value == null ? 0 : Long.parseLong(value);
     }
 }

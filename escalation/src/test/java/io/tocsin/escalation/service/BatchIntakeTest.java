@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -29,9 +27,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
-import io.smallrye.mutiny.Uni;
 import io.tocsin.escalation.AlertFeed;
+import io.tocsin.escalation.Db;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertStatus;
@@ -83,45 +80,45 @@ class BatchIntakeTest {
     @Test
     void repeatsAndNewAlertsOfAnOpenIncidentAreAppliedTogetherAndAReplayChangesNothing() throws SQLException {
         AlertReceived first = alert("BulkJoin", "h0", AlertStatus.FIRING);
-        onContext(() -> intake.apply(first));
-        String incident = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", first.fingerprint());
+        Db.onContext(() -> intake.apply(first));
+        String incident = Db.text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", first.fingerprint());
 
         AlertReceived second = alert("BulkJoin", "h1", AlertStatus.FIRING);
         AlertReceived third = alert("BulkJoin", "h2", AlertStatus.FIRING);
-        long version = number("SELECT version FROM incident WHERE id = ?::uuid", incident);
+        long version = Db.number("SELECT version FROM incident WHERE id = ?::uuid", incident);
         List<AlertReceived> batch = List.of(copy(first), second, copy(second), third, copy(first),
                 alert("BulkJoin", "never-fired", AlertStatus.RESOLVED));
 
-        assertThat(onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
+        assertThat(Db.onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
 
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", third.fingerprint())).isEqualTo(1);
-        assertThat(number("SELECT count(*) FROM alert WHERE incident_id = ?::uuid", incident)).isEqualTo(3);
-        assertThat(number("SELECT count(*) FROM alert WHERE fingerprint = ?", "BulkJoin-never-fired")).isZero();
-        assertThat(text("SELECT string_agg(summary, ' | ' ORDER BY id) FROM timeline_entry WHERE incident_id = ?::uuid"
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", third.fingerprint())).isEqualTo(1);
+        assertThat(Db.number("SELECT count(*) FROM alert WHERE incident_id = ?::uuid", incident)).isEqualTo(3);
+        assertThat(Db.number("SELECT count(*) FROM alert WHERE fingerprint = ?", "BulkJoin-never-fired")).isZero();
+        assertThat(Db.text("SELECT string_agg(summary, ' | ' ORDER BY id) FROM timeline_entry WHERE incident_id = ?::uuid"
                 + " AND kind = 'alert.attached'", incident))
                 .isEqualTo(
                         "alert BulkJoin on h0 fired (P3) | alert BulkJoin on h1 fired (P3) | alert BulkJoin on h2 fired (P3)");
-        assertThat(text("SELECT string_agg(payload, ' | ' ORDER BY id) FROM outbox WHERE message_key = ?", incident))
+        assertThat(Db.text("SELECT string_agg(payload, ' | ' ORDER BY id) FROM outbox WHERE message_key = ?", incident))
                 .contains("\"fingerprint\":\"" + second.fingerprint() + "\"")
                 .containsSubsequence(second.fingerprint(), third.fingerprint());
-        assertThat(text("SELECT string_agg(payload::jsonb->>'type', ' ' ORDER BY id) FROM outbox WHERE message_key = ?"
+        assertThat(Db.text("SELECT string_agg(payload::jsonb->>'type', ' ' ORDER BY id) FROM outbox WHERE message_key = ?"
                 + " AND payload::jsonb->>'type' LIKE 'alert%.attached'", incident))
                 .as("the two new alerts of one commit are published as one record")
                 .isEqualTo("alert.attached alerts.attached");
-        assertThat(number("SELECT version FROM incident WHERE id = ?::uuid", incident))
+        assertThat(Db.number("SELECT version FROM incident WHERE id = ?::uuid", incident))
                 .as("the incident's version moved, so a writer holding the old one retries").isGreaterThan(version);
-        long rows = number("SELECT count(*) FROM outbox WHERE message_key = ?", incident);
-        long entries = number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
+        long rows = Db.number("SELECT count(*) FROM outbox WHERE message_key = ?", incident);
+        long entries = Db.number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
 
         // As after a crash between the commit and the offset commit: the same records again.
-        assertThat(onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
+        assertThat(Db.onContext(() -> batches.applyLeading(batch))).isEqualTo(batch.size());
 
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
-        assertThat(number("SELECT count(*) FROM outbox WHERE message_key = ?", incident)).isEqualTo(rows);
-        assertThat(number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint())).isEqualTo(3);
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", second.fingerprint())).isEqualTo(2);
+        assertThat(Db.number("SELECT count(*) FROM outbox WHERE message_key = ?", incident)).isEqualTo(rows);
+        assertThat(Db.number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
                 .isEqualTo(entries);
     }
 
@@ -132,45 +129,45 @@ class BatchIntakeTest {
         for (String name : List.of("TwinBulk", "TwinAlone")) {
             AlertReceived h0 = withUrl(alert(name, "h0", AlertStatus.FIRING));
             AlertReceived h1 = withUrl(alert(name, "h1", AlertStatus.FIRING));
-            onContext(() -> intake.apply(h0));
+            Db.onContext(() -> intake.apply(h0));
             twins.put(name, List.of(h1, copy(h1), withUrl(alert(name, "h2", AlertStatus.FIRING)), copy(h0)));
         }
-        assertThat(onContext(() -> batches.applyLeading(twins.get("TwinBulk")))).isEqualTo(4);
+        assertThat(Db.onContext(() -> batches.applyLeading(twins.get("TwinBulk")))).isEqualTo(4);
         for (AlertReceived alert : twins.get("TwinAlone")) {
-            onContext(() -> intake.apply(alert));
+            Db.onContext(() -> intake.apply(alert));
         }
 
         String alerts = "SELECT string_agg(concat_ws(' ', fingerprint, status, priority, labels::text, annotations::text,"
                 + " generator_url, source, starts_at, deliveries), E'\\n' ORDER BY fingerprint) FROM alert"
                 + " WHERE labels->>'alertname' = ?";
-        assertThat(text(alerts, "TwinBulk").replace("TwinBulk", "Twin"))
-                .isEqualTo(text(alerts, "TwinAlone").replace("TwinAlone", "Twin"));
+        assertThat(Db.text(alerts, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(Db.text(alerts, "TwinAlone").replace("TwinAlone", "Twin"));
         String timeline = "SELECT string_agg(concat_ws(' ', t.kind, t.actor, t.summary), E'\\n' ORDER BY t.id)"
                 + " FROM timeline_entry t WHERE t.incident_id = (SELECT incident_id FROM alert"
                 + " WHERE labels->>'alertname' = ? LIMIT 1)";
-        assertThat(text(timeline, "TwinBulk").replace("TwinBulk", "Twin"))
-                .isEqualTo(text(timeline, "TwinAlone").replace("TwinAlone", "Twin"));
+        assertThat(Db.text(timeline, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(Db.text(timeline, "TwinAlone").replace("TwinAlone", "Twin"));
         // The alerts the published events attach, in order: an alerts.attached says what its members would.
         String events = "SELECT string_agg((m.a - 'eventId' - 'incidentId' - 'occurredAt' - 'type')::text, E'\\n'"
                 + " ORDER BY o.id, m.n) FROM outbox o, jsonb_array_elements(CASE o.payload::jsonb->>'type'"
                 + " WHEN 'alerts.attached' THEN o.payload::jsonb->'alerts' ELSE jsonb_build_array(o.payload::jsonb) END)"
                 + " WITH ORDINALITY AS m(a, n) WHERE o.message_key = (SELECT incident_id::text FROM alert"
                 + " WHERE labels->>'alertname' = ? LIMIT 1) AND o.payload::jsonb->>'type' LIKE 'alert%.attached'";
-        assertThat(text(events, "TwinBulk").replace("TwinBulk", "Twin"))
-                .isEqualTo(text(events, "TwinAlone").replace("TwinAlone", "Twin"))
+        assertThat(Db.text(events, "TwinBulk").replace("TwinBulk", "Twin"))
+                .isEqualTo(Db.text(events, "TwinAlone").replace("TwinAlone", "Twin"))
                 .contains("\"generatorUrl\": \"http://prometheus:9090/graph\"");
         String kinds = "SELECT string_agg(payload::jsonb->>'type', ' ' ORDER BY id) FROM outbox WHERE message_key ="
                 + " (SELECT incident_id::text FROM alert WHERE labels->>'alertname' = ? LIMIT 1)"
                 + " AND payload::jsonb->>'type' LIKE 'alert%.attached'";
-        assertThat(text(kinds, "TwinBulk")).as("the bulk's two new alerts are one record")
+        assertThat(Db.text(kinds, "TwinBulk")).as("the bulk's two new alerts are one record")
                 .isEqualTo("alert.attached alerts.attached");
-        assertThat(text(kinds, "TwinAlone")).isEqualTo("alert.attached alert.attached alert.attached");
+        assertThat(Db.text(kinds, "TwinAlone")).isEqualTo("alert.attached alert.attached alert.attached");
     }
 
     @Test
     void theBulkStopsAtWhatOnlyTheOneAtATimePathMayDo() {
         AlertReceived known = alert("BulkStops", "h0", AlertStatus.FIRING);
-        onContext(() -> intake.apply(known));
+        Db.onContext(() -> intake.apply(known));
 
         // Opening an incident, resolving an occurrence, raising a priority, and a NUL the database refuses.
         assertThat(applied(alert("BulkStopsElsewhere", "h0", AlertStatus.FIRING))).isZero();
@@ -205,14 +202,14 @@ class BatchIntakeTest {
             feed.sendAllRaw(key, values);
 
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(text("SELECT status FROM alert WHERE fingerprint = ?", flapping.fingerprint()))
+                assertThat(Db.text("SELECT status FROM alert WHERE fingerprint = ?", flapping.fingerprint()))
                         .isEqualTo("resolved");
-                assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
+                assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint()))
                         .isEqualTo(2);
             });
-            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
-            assertThat(text("SELECT status FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo("firing");
-            assertThat(number("SELECT count(*) FROM incident WHERE group_key LIKE 'alertname=BulkMixed%'")).isEqualTo(1);
+            assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
+            assertThat(Db.text("SELECT status FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo("firing");
+            assertThat(Db.number("SELECT count(*) FROM incident WHERE group_key LIKE 'alertname=BulkMixed%'")).isEqualTo(1);
             assertThat(bulkApplied()).as("some of the batch went in bulk").isGreaterThan(bulkBefore);
             await().atMost(Duration.ofSeconds(30)).until(() -> dead.poll(Duration.ofMillis(100)).size() >= 2);
             assertThat(dead.seen()).hasSize(2).allSatisfy(record -> assertThat(record.key()).isEqualTo(key))
@@ -220,8 +217,8 @@ class BatchIntakeTest {
                             .contains(refused.eventId().toString()));
 
             // The whole batch again, as after a crash before the offsets were committed: nothing changes.
-            String incident = text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
-            long entries = number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
+            String incident = Db.text("SELECT incident_id::text FROM alert WHERE fingerprint = ?", opener.fingerprint());
+            long entries = Db.number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident);
             List<String> again = new ArrayList<>(values);
             again.remove(1);
             again.remove(json(refused));
@@ -229,10 +226,10 @@ class BatchIntakeTest {
             again.add(json(marker));
             feed.sendAllRaw(key, again);
             await().atMost(Duration.ofSeconds(30)).until(
-                    () -> number("SELECT count(*) FROM alert WHERE fingerprint = ?", marker.fingerprint()) == 1);
-            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(2);
-            assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
-            assertThat(number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
+                    () -> Db.number("SELECT count(*) FROM alert WHERE fingerprint = ?", marker.fingerprint()) == 1);
+            assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", joiner.fingerprint())).isEqualTo(2);
+            assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", opener.fingerprint())).isEqualTo(2);
+            assertThat(Db.number("SELECT count(*) FROM timeline_entry WHERE incident_id = ?::uuid", incident))
                     .as("only the marker's attachment").isEqualTo(entries + 1);
         }
     }
@@ -240,7 +237,7 @@ class BatchIntakeTest {
     @Test
     void aDeliveryAnotherConsumerMarksWhileTheBulkWritesIsCoveredInsteadOfFailingTheBulk() throws Exception {
         AlertReceived first = alert("BulkRace", "h0", AlertStatus.FIRING);
-        onContext(() -> intake.apply(first));
+        Db.onContext(() -> intake.apply(first));
         AlertReceived repeat = copy(first);
         try (Connection other = DriverManager.getConnection(jdbcUrl, "postgres", "")) {
             // The other lane (ADR 19) applies the same delivery: its mark is written, not committed yet.
@@ -251,14 +248,14 @@ class BatchIntakeTest {
                 mark.executeUpdate();
             }
             CompletableFuture<Integer> bulk = CompletableFuture
-                    .supplyAsync(() -> onContext(() -> batches.applyLeading(List.of(repeat))));
-            await().atMost(Duration.ofSeconds(20)).until(() -> number("SELECT count(*) FROM pg_stat_activity"
+                    .supplyAsync(() -> Db.onContext(() -> batches.applyLeading(List.of(repeat))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Db.number("SELECT count(*) FROM pg_stat_activity"
                     + " WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO processed_message%unnest%'") == 1);
             other.commit();
 
             assertThat(bulk.get(20, TimeUnit.SECONDS)).as("read again, the plan covers it as applied").isEqualTo(1);
         }
-        assertThat(number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint()))
+        assertThat(Db.number("SELECT deliveries FROM alert WHERE fingerprint = ?", first.fingerprint()))
                 .as("counted by the lane that marked it, not again by the bulk").isEqualTo(1);
     }
 
@@ -269,16 +266,7 @@ class BatchIntakeTest {
     }
 
     private int applied(AlertReceived... alerts) {
-        return onContext(() -> batches.applyLeading(List.of(alerts)));
-    }
-
-    /** As the connector calls the consumer: on a safe Vert.x context, which Hibernate Reactive needs. */
-    private static <T> T onContext(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work);
-        } catch (Throwable failure) {
-            throw new IllegalStateException(failure);
-        }
+        return Db.onContext(() -> batches.applyLeading(List.of(alerts)));
     }
 
     private static AlertReceived alert(String name, String instance, AlertStatus status) {
@@ -317,22 +305,5 @@ class BatchIntakeTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private String text(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
-    }
-
-    private long number(String sql, Object... parameters) throws SQLException {
-        String value = text(sql, parameters);
-        return value == null ? 0 : Long.parseLong(value);
     }
 }
