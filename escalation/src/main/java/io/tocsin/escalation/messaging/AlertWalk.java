@@ -21,7 +21,8 @@ import io.vertx.core.Context;
  * it stopped at on its own ({@link AlertIntake}), then the bulk again after it (ADR 17). A transient failure (the
  * database or Kafka away) is retried with backoff for as long as it lasts. What happens to a record that cannot be
  * applied depends on the lane: the main lane owns every record and dead-letters it alone (nacked: the connector writes
- * it to the dead-letter topic); the urgent lane only goes ahead of the main lane (ADR 19) and leaves it to it.
+ * it to the dead-letter topic); the urgent lane only goes ahead of the main lane (ADR 19), one record at a time and
+ * new occurrences only, and leaves the rest to it.
  */
 @ApplicationScoped
 public class AlertWalk {
@@ -99,7 +100,9 @@ public class AlertWalk {
             this.records = records;
             this.context = context;
             this.lane = lane;
-            this.bulk = bulk;
+            // The urgent lane applies new occurrences only, each on its own (AlertIntake.applyIfNew): a bulk plan
+            // would also mark repeats, which must stay in the main lane's order.
+            this.bulk = bulk && lane == Lane.MAIN;
         }
     }
 
@@ -179,7 +182,7 @@ public class AlertWalk {
         AlertReceived alert = record.getPayload();
         if (lane == Lane.URGENT) {
             return ConsumerFailures
-                    .<Void> retryWhileTransient(() -> intake.apply(alert), "urgent alert " + alert.eventId())
+                    .<Void> retryWhileTransient(() -> intake.applyIfNew(alert), "urgent alert " + alert.eventId())
                     .onFailure().recoverWithItem(failure -> {
                         LOG.warnf("the urgent lane left alert %s to the main lane: %s", alert.eventId(), failure);
                         return null;

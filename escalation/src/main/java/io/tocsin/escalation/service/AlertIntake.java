@@ -141,8 +141,23 @@ public class AlertIntake {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
+    /**
+     * Applies the delivery only if it is a new occurrence of its fingerprint by what is stored now (the urgent lane,
+     * ADR 19); anything else (a repeat, a resolution, a stale one) is left unmarked, for the main lane to apply in its
+     * partition's order. A repeat marked here could stand for a re-fire whose resolution is still in the main lane's
+     * backlog: applied after it, that resolution would leave the alert resolved while it fires.
+     */
+    public Uni<Void> applyIfNew(AlertReceived alert) {
+        return applyFully(alert, true);
+    }
+
     private Uni<Void> applyFully(AlertReceived alert) {
-        return Uni.createFrom().deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert)))
+        return applyFully(alert, false);
+    }
+
+    private Uni<Void> applyFully(AlertReceived alert, boolean newOnly) {
+        return Uni.createFrom()
+                .deferred(() -> sessions.withTransaction((session, tx) -> applyOnce(session, alert, newOnly)))
                 // Jittered: two instances attaching alerts of one group to its incident collide on its version again
                 // if both retry at once.
                 .onFailure(AlertIntake::isConflict).retry().withBackOff(Duration.ofMillis(10), Duration.ofMillis(500))
@@ -157,19 +172,31 @@ public class AlertIntake {
     }
 
     /** Emits whether it wrote incident events (and so outbox rows). */
-    private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert) {
+    private Uni<Boolean> applyOnce(Mutiny.Session session, AlertReceived alert, boolean newOnly) {
         String messageId = "alert:" + alert.eventId();
         Instant now = clock.instant();
         // The occurrence is locked before the mark is written, in the order the bulk path takes them (rows, then
-        // marks): two lanes at one record then wait for each other instead of deadlocking.
-        return latestOccurrence(session, alert.fingerprint()).chain(latest -> outbox.firstTime(session, messageId, now)
-                .chain(first -> first ? dispatch(session, alert, latest, now) : Uni.createFrom().item(false)));
+        // marks): two lanes at one known fingerprint wait for each other rather than deadlock (a new fingerprint has
+        // no row to lock; a deadlock there is retried as a passing failure).
+        return latestOccurrence(session, alert.fingerprint()).chain(latest -> {
+            Meaning meaning = meaning(alert, latest);
+            if (newOnly && meaning != Meaning.NEW_OCCURRENCE) {
+                return Uni.createFrom().item(false);
+            }
+            return outbox.firstTime(session, messageId, now).chain(first -> first
+                    ? dispatch(session, alert, latest, meaning, now)
+                    : Uni.createFrom().item(false));
+        });
     }
 
-    private Uni<Boolean> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Instant now) {
+    private static Meaning meaning(AlertReceived alert, AlertRecord latest) {
         Occurrences.Known known = latest == null ? null
                 : new Occurrences.Known(AlertStatus.fromWire(latest.status), latest.startsAt);
-        Meaning meaning = Occurrences.classify(known, alert.status(), alert.startsAt());
+        return Occurrences.classify(known, alert.status(), alert.startsAt());
+    }
+
+    private Uni<Boolean> dispatch(Mutiny.Session session, AlertReceived alert, AlertRecord latest, Meaning meaning,
+            Instant now) {
         return switch (meaning) {
             case REPEAT, STALE -> {
                 if (latest != null) {

@@ -34,6 +34,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.tocsin.escalation.AlertFeed;
 import io.tocsin.escalation.Db;
 import io.tocsin.escalation.domain.PriorityRules;
+import io.tocsin.escalation.service.AlertIntake;
 import io.tocsin.events.AlertOrigin;
 import io.tocsin.events.AlertReceived;
 import io.tocsin.events.AlertStatus;
@@ -56,7 +57,7 @@ class UrgentLaneTest {
     public static class Lane implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // The profiled key too: a %test. key wins over a plain one whatever its source.
+            // The profiled key too, so that nothing of the default test profile can turn it back off.
             return Map.of("tocsin.escalation.urgent-lane", "true", "%test.tocsin.escalation.urgent-lane", "true");
         }
     }
@@ -74,6 +75,9 @@ class UrgentLaneTest {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    AlertIntake intake;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
@@ -138,6 +142,32 @@ class UrgentLaneTest {
                 .isEqualTo(1);
         assertThat(Db.number("SELECT count(*) FROM outbox WHERE message_key = ? AND payload::jsonb->>'type'"
                 + " = 'incident.opened'", urgent)).as("opened once, by one lane").isEqualTo(1);
+    }
+
+    @Test
+    void aReFireSeenBeforeTheResolutionAheadOfItIsLeftToTheMainLane() throws Exception {
+        String name = "Flap" + UUID.randomUUID().toString().substring(0, 8);
+        AlertReceived fired = alert(name, "h0", "critical");
+        AlertReceived resolved = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
+                fired.fingerprint(), AlertStatus.RESOLVED, fired.labels(), fired.annotations(), T0,
+                T0.plusSeconds(30), null, null);
+        AlertReceived again = new AlertReceived(UUID.randomUUID(), Instant.now(), "test", AlertOrigin.GENERIC,
+                fired.fingerprint(), AlertStatus.FIRING, fired.labels(), fired.annotations(), T0.plusSeconds(60),
+                null, null, null);
+        Db.onContext(() -> intake.applyIfNew(fired));
+
+        // The lane sees the re-fire while the resolution before it waits in the main lane's backlog: by what is
+        // stored it only repeats the firing occurrence, so the lane leaves it, unmarked.
+        Db.onContext(() -> intake.applyIfNew(again));
+        assertThat(Db.number("SELECT count(*) FROM processed_message WHERE message_id = ?", "alert:" + again.eventId()))
+                .isZero();
+
+        // The main lane, in order: the resolution, then the re-fire, a new occurrence that fires.
+        Db.onContext(() -> intake.apply(resolved));
+        Db.onContext(() -> intake.apply(again));
+        assertThat(Db.text("SELECT status || ' ' || extract(epoch FROM starts_at)::bigint FROM alert"
+                + " WHERE fingerprint = ? ORDER BY starts_at DESC LIMIT 1", fired.fingerprint()))
+                .isEqualTo("firing " + T0.plusSeconds(60).getEpochSecond());
     }
 
     @Test

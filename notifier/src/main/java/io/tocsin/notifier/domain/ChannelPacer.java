@@ -21,12 +21,21 @@ public final class ChannelPacer {
 
     /** Takes the channel's slot if it is free at {@code now} and returns null; else returns when it will be free. */
     public synchronized Instant acquire(String channel, Instant now) {
+        return acquire(channel, now, now);
+    }
+
+    /**
+     * As {@link #acquire(String, Instant)}, deciding at {@code decidedAt} (a delivery round's one instant, so that
+     * whatever the round takes first gets a slot that came free during the round) but reserving the slot from
+     * {@code now}, when the call goes: two calls never go less than the interval apart.
+     */
+    public synchronized Instant acquire(String channel, Instant decidedAt, Instant now) {
         channel = ids.getOrDefault(channel, channel);
         Instant free = nextFree.get(channel);
-        if (free != null && now.isBefore(free)) {
+        if (free != null && decidedAt.isBefore(free)) {
             return free;
         }
-        nextFree.put(channel, now.plus(interval));
+        nextFree.put(channel, (now.isAfter(decidedAt) ? now : decidedAt).plus(interval));
         return null;
     }
 

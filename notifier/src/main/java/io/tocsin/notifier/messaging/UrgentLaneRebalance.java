@@ -33,6 +33,12 @@ public class UrgentLaneRebalance implements KafkaConsumerRebalanceListener {
     }
 
     @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        // Also here: an incident.opened polled before a revocation may have been taken after it was forgotten.
+        lane.forgetAll();
+    }
+
+    @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         lane.forgetAll();
     }

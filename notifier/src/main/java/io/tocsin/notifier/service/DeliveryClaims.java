@@ -172,7 +172,7 @@ public class DeliveryClaims {
             String paceKey = null;
             if (target.channel() == NotificationTarget.Channel.SLACK) {
                 paceKey = paceKey(sub, row.address);
-                Instant free = pacer.acquire(paceKey, now);
+                Instant free = pacer.acquire(paceKey, now, clock.instant());
                 if (free != null) {
                     return defer(row, free, earliest);
                 }

@@ -52,9 +52,7 @@ public class DigestFolding {
     Uni<Boolean> folds(Mutiny.Session session, String address, int priorityRank, Instant now,
             SlackDigestSettings own) {
         Priority priority = Priority.values()[Math.min(priorityRank, Priority.P3.ordinal())];
-        StormDigest digest = own == null ? this.digest
-                : new StormDigest(own.threshold() == null ? this.digest.threshold() : own.threshold(),
-                        own.windowSeconds() == null ? this.digest.window() : Duration.ofSeconds(own.windowSeconds()));
+        StormDigest digest = effective(own);
         if (!digest.folds(priority, Long.MAX_VALUE)) {
             return Uni.createFrom().item(false);
         }
@@ -62,6 +60,22 @@ public class DigestFolding {
                 + "and address = :address and createdAt > :since", Long.class)
                 .setParameter("address", address).setParameter("since", now.minus(digest.window()))
                 .getSingleResult().map(recent -> digest.folds(priority, recent));
+    }
+
+    /**
+     * The settings a fold is decided by. The notifier's off switch wins (with it off, no digest is ever posted); a
+     * policy's window can be shorter than the notifier's but not longer, since a storm ends on the notifier's window
+     * and a longer count would fold incidents into one-incident storms.
+     */
+    StormDigest effective(SlackDigestSettings own) {
+        if (own == null || !digest.enabled()) {
+            return digest;
+        }
+        int threshold = own.threshold() == null ? digest.threshold() : Math.max(0, own.threshold());
+        Duration window = own.windowSeconds() == null || own.windowSeconds() <= 0
+                || own.windowSeconds() >= digest.window().toSeconds() ? digest.window()
+                        : Duration.ofSeconds(own.windowSeconds());
+        return new StormDigest(threshold, window);
     }
 
     /** Folds the planned root message {@code delivery} (not yet persisted) into the address's digest. */

@@ -89,7 +89,8 @@ public class DigestMessages {
                         if (writing.contains(row.id)) {
                             continue;
                         }
-                        Instant free = pacer.acquire(row.channelId != null ? row.channelId : channel(row.address), now);
+                        Instant free = pacer.acquire(row.channelId != null ? row.channelId : channel(row.address), now,
+                                clock.instant());
                         if (free != null) {
                             earliest.accumulateAndGet(free, (a, b) -> a == null || b.isBefore(a) ? b : a);
                             continue;

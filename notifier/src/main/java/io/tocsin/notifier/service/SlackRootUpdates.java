@@ -87,7 +87,7 @@ public class SlackRootUpdates {
                         if (updating.contains(sub.id)) {
                             continue;
                         }
-                        Instant free = pacer.acquire(sub.rootChannelId, now);
+                        Instant free = pacer.acquire(sub.rootChannelId, now, clock.instant());
                         if (free != null) {
                             earliest.accumulateAndGet(free, (a, b) -> a == null || b.isBefore(a) ? b : a);
                             continue;

@@ -60,6 +60,16 @@ class DeliveryRulesTest {
     }
 
     @Test
+    void aSlotDecidedAtTheRoundsInstantIsReservedFromWhenTheCallGoes() {
+        ChannelPacer pacer = new ChannelPacer(Duration.ofSeconds(1));
+        // Decided at the round's instant, sent 700 ms later (a slow claim before it): the next call waits a whole
+        // interval from the send, not from the decision.
+        assertThat(pacer.acquire("#ops", T0, T0.plusMillis(700))).isNull();
+        assertThat(pacer.acquire("#ops", T0.plusSeconds(1), T0.plusSeconds(1))).isEqualTo(T0.plusMillis(1700));
+        assertThat(pacer.acquire("#ops", T0.plusMillis(1700), T0.plusMillis(1800))).isNull();
+    }
+
+    @Test
     void aSlackChannelGetsOneMessagePerIntervalAndHonoursRetryAfter() {
         ChannelPacer pacer = new ChannelPacer(Duration.ofSeconds(1));
         assertThat(pacer.acquire("#ops", T0)).isNull();

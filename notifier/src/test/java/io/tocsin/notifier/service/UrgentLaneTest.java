@@ -51,7 +51,7 @@ class UrgentLaneTest {
     public static class Lane implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // The profiled key too: a %test. key wins over a plain one whatever its source.
+            // The profiled key too, so that nothing of the default test profile can turn it back off.
             return Map.of("tocsin.notifier.urgent-lane", "true", "%test.tocsin.notifier.urgent-lane", "true");
         }
     }
