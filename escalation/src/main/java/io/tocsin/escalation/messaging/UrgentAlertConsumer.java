@@ -24,9 +24,10 @@ import io.vertx.core.Vertx;
  * arrives and applies only the firing P0 and P1 alerts (by the same rules as the incident's priority), P0 first, so
  * that during a storm they do not wait behind thousands of P2/P3 alerts in the main lane's partitions. It has no
  * authority: the main lane still applies every record and recognises what this lane applied by its processed mark; a
- * record this lane cannot apply is left to the main lane, which dead-letters it if it must. Resolutions stay in the
- * main lane: a firing applied ahead of older records of its fingerprint leaves them stale or repeats, whatever the
- * lane saw before (a new lane starts at the end of the topic, with the main lane's backlog behind it).
+ * record this lane cannot apply is left to the main lane, which dead-letters it if it must. Of the records it takes
+ * it applies only new occurrences ({@code AlertIntake.applyIfNew}); repeats and resolutions stay in the main lane's
+ * order, whatever this lane saw before (a new lane starts at the end of the topic, with the main lane's backlog
+ * behind it).
  */
 @ApplicationScoped
 public class UrgentAlertConsumer {
@@ -58,8 +59,8 @@ public class UrgentAlertConsumer {
             PriorityRules priorities) {
         return records.stream()
                 // Firing only: a resolution applied ahead of its firing (one the lane never saw: a backlog from before
-                // the lane started) would be stale, and the alert would stay firing. A firing applied ahead of an
-                // older record of its fingerprint is safe: the older one is then a repeat or stale (Occurrences).
+                // the lane started) would be stale, and the alert would stay firing. A new occurrence applied ahead of
+                // an older record of its fingerprint is safe: the older one is then stale (Occurrences).
                 .filter(record -> record.getPayload() != null && record.getPayload().status() != AlertStatus.RESOLVED)
                 .map(record -> new Taken(record, priorities.of(record.getPayload().labels())))
                 .filter(taken -> taken.priority == Priority.P0 || taken.priority == Priority.P1)
